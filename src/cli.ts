@@ -1,0 +1,31 @@
+import { Command } from 'commander';
+import type { Clock } from './clock.js';
+import type { Output } from './ui/output.js';
+import { portalCommand } from './commands/portal-serve.js';
+
+/** What the program needs from the outside world; src/main.ts builds the real ones, tests fake them. */
+export interface CliDeps {
+  clock: Clock;
+  env: Record<string, string | undefined>;
+  output: Output;
+  /** Resolves when the process is asked to stop (SIGINT/SIGTERM); long-running commands wait on it. */
+  untilStopped: () => Promise<void>;
+  version: string;
+}
+
+/** Registers every command; no logic here (STYLE.md: commands are thin, the program is built fresh per run). */
+export function buildProgram(deps: CliDeps): Command {
+  const program = new Command('b24lab')
+    .description(
+      'Run a Bitrix24 portal as code: provisioning, automation jobs, backups, reports, a local portal',
+    )
+    .version(deps.version)
+    .showHelpAfterError('(run with --help for usage)')
+    .configureOutput({
+      writeOut: (s) => deps.output.out(s.replace(/\n$/, '')),
+      writeErr: (s) => deps.output.err(s.replace(/\n$/, '')),
+    })
+    .exitOverride();
+  program.addCommand(portalCommand(deps));
+  return program;
+}
