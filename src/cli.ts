@@ -20,12 +20,24 @@ export function buildProgram(deps: CliDeps): Command {
       'Run a Bitrix24 portal as code: provisioning, automation jobs, backups, reports, a local portal',
     )
     .version(deps.version)
+    .showHelpAfterError('(run with --help for usage)');
+  program.addCommand(portalCommand(deps));
+  applyToAll(program, deps);
+  return program;
+}
+
+/**
+ * Commands built in their own files and added with addCommand do not inherit these settings, so they
+ * are applied to the whole tree: errors are thrown (src/main.ts sets the exit code) and all output
+ * goes through the injected Output.
+ */
+function applyToAll(command: Command, deps: CliDeps): void {
+  command
+    .exitOverride()
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({
       writeOut: (s) => deps.output.out(s.replace(/\n$/, '')),
       writeErr: (s) => deps.output.err(s.replace(/\n$/, '')),
-    })
-    .exitOverride();
-  program.addCommand(portalCommand(deps));
-  return program;
+    });
+  for (const sub of command.commands) applyToAll(sub, deps);
 }

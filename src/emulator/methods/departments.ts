@@ -86,6 +86,8 @@ export const departmentModule: MethodModule = {
       // Filters are top-level keys here (`ID`, `NAME`, `PARENT`, `UF_HEAD`), with `sort` + `order`.
       const where: Cond[] = [];
       for (const [key, value] of Object.entries(params)) {
+        // PHP keys are case-sensitive: lowercase `sort`/`order` choose the sort, uppercase `SORT` filters.
+        if (key === 'sort' || key === 'order') continue;
         const ref = resolve(key);
         if (!ref || value === undefined) continue;
         if (Array.isArray(value)) where.push({ field: ref.field, kind: ref.kind, op: 'in', value });
