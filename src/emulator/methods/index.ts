@@ -1,11 +1,16 @@
 import type { MethodModule } from '../portal.js';
 import { batchMethods } from '../protocol/batch.js';
+import { bizprocModule } from './bizproc.js';
 import { crmCategoryModule } from './crm-category.js';
 import { crmStatusModule } from './crm-status.js';
 import { crmTypeModule } from './crm-type.js';
 import { crmUserfieldModule } from './crm-userfield.js';
 import { departmentModule } from './departments.js';
+import { diskModule } from './disk.js';
+import { imModule } from './im.js';
+import { listsModule } from './lists.js';
 import { systemModule } from './system.js';
+import { taskModule } from './tasks.js';
 import { userModule } from './users.js';
 import { userfieldconfigModule } from './userfieldconfig.js';
 
@@ -19,6 +24,12 @@ export function allMethodModules(): MethodModule[] {
     systemModule,
     departmentModule,
     userModule,
+    // Non-CRM families: tasks, notifications, Drive, lists, business processes.
+    taskModule,
+    imModule,
+    diskModule,
+    listsModule,
+    bizprocModule,
     // CRM directories (status seeds before pipelines; both before CRM records).
     crmStatusModule,
     crmCategoryModule,
