@@ -27,7 +27,14 @@ import { readBatchAnswer, runBatch, runBatchKeyed } from './batch.js';
 import type { Connection, ConnectionConfig, TokenAnswer, TokenRequester } from './connection.js';
 import { openConnection } from './connection.js';
 import type { Redactor } from './errors.js';
-import { B24Error, LOCAL_CODES, errorFromEnvelope, notJsonError } from './errors.js';
+import {
+  B24Error,
+  LOCAL_CODES,
+  abortedError,
+  errorFromEnvelope,
+  notJsonError,
+  sleepOrAbort,
+} from './errors.js';
 import type { BucketSpec } from './limiter.js';
 import { parseRateLimit } from './limiter.js';
 import type { ListDeps, ListOptions, ListSummary, RowStream } from './list.js';
@@ -228,15 +235,7 @@ export function createClient(options: ClientOptions): B24Client {
   ): Promise<Raw> => {
     let refreshed = false;
     for (let attempt = 0; ;) {
-      if (signal?.aborted) {
-        throw new B24Error({
-          method,
-          code: LOCAL_CODES.aborted,
-          description: 'cancelled',
-          httpStatus: 0,
-          retryable: false,
-        });
-      }
+      if (signal?.aborted) throw abortedError(method);
       // The emulator's control methods (b24lab.*) are outside its bucket; a real portal has none.
       if (!method.toLowerCase().startsWith('b24lab.')) await gate.acquire(gateMethods, signal);
       const token = await conn.accessToken();
@@ -281,7 +280,7 @@ export function createClient(options: ClientOptions): B24Client {
           delayMs: decision.delayMs,
           attempt: attempt + 1,
         });
-        await clock.sleep(decision.delayMs, signal);
+        await sleepOrAbort((ms, sig) => clock.sleep(ms, sig), decision.delayMs, method, signal);
         attempt++;
       }
     }
@@ -314,7 +313,12 @@ export function createClient(options: ClientOptions): B24Client {
       const now = clock.now();
       if (resetAt !== undefined && resetAt > now) error.retryAfterMs = resetAt - now + 1000;
       const decision = decide(error, attempt, random, { ...retry, read: true });
-      await clock.sleep(decision.retry ? decision.delayMs : retry.baseDelayMs, signal);
+      await sleepOrAbort(
+        (ms, sig) => clock.sleep(ms, sig),
+        decision.retry ? decision.delayMs : retry.baseDelayMs,
+        error.method,
+        signal,
+      );
     },
   };
 

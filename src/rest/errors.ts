@@ -79,6 +79,32 @@ export function isB24Error(e: unknown): e is B24Error {
   return e instanceof B24Error;
 }
 
+/** The call was cancelled through its AbortSignal (any wait or request in flight stops). */
+export function abortedError(method: string): B24Error {
+  return new B24Error({
+    method,
+    code: LOCAL_CODES.aborted,
+    description: 'cancelled',
+    httpStatus: 0,
+    retryable: false,
+  });
+}
+
+/** Sleeps on the injected clock; an abort becomes `abortedError` like every other failure. */
+export async function sleepOrAbort(
+  sleep: (ms: number, signal?: AbortSignal) => Promise<void>,
+  ms: number,
+  method: string,
+  signal?: AbortSignal,
+): Promise<void> {
+  try {
+    await sleep(ms, signal);
+  } catch (e) {
+    if (signal?.aborted) throw abortedError(method);
+    throw e;
+  }
+}
+
 /** Replaces every known secret (webhook secret, tokens, client secret) in a text with `***`. */
 export type Redactor = (text: string) => string;
 

@@ -27,7 +27,7 @@
 import type { BatchAnswer } from './batch.js';
 import { BATCH_LIMIT } from './batch.js';
 import type { Redactor } from './errors.js';
-import { B24Error, LOCAL_CODES, errorFromEnvelope } from './errors.js';
+import { B24Error, LOCAL_CODES, abortedError, errorFromEnvelope, sleepOrAbort } from './errors.js';
 import type { ListSpec } from './list-table.js';
 import {
   checkListParams,
@@ -73,7 +73,7 @@ export interface ListSummary {
 export interface ListDeps {
   /** One batch request (the client's limiter and retries apply). */
   send(cmd: Record<string, string>, methods: string[], signal?: AbortSignal): Promise<BatchAnswer>;
-  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+  sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
   random: () => number;
   retry?: Partial<RetryOptions>;
   redact: Redactor;
@@ -127,7 +127,7 @@ async function sendPages(
 ): Promise<BatchAnswer> {
   const methods = Object.keys(cmd).map(() => spec.method);
   for (let attempt = 0; ; attempt++) {
-    options.signal?.throwIfAborted();
+    if (options.signal?.aborted) throw abortedError(spec.method);
     const answer = await deps.send(cmd, methods, options.signal);
     summary.requests++;
     const first = answer.error.c0;
@@ -140,7 +140,7 @@ async function sendPages(
     });
     const decision = decide(error, attempt, deps.random, { ...deps.retry, read: true });
     if (!decision.retry) throw error;
-    await deps.sleep(decision.delayMs, options.signal);
+    await sleepOrAbort(deps.sleep, decision.delayMs, spec.method, options.signal);
   }
 }
 
@@ -274,11 +274,7 @@ async function* byOffset(
   report(options, summary);
   yield* emit;
   let offset = PAGE_SIZE;
-  while (
-    firstAnswer.next.c0 !== undefined &&
-    offset < summary.total &&
-    (limit === undefined || summary.rows < limit)
-  ) {
+  while (offset < summary.total && (limit === undefined || summary.rows < limit)) {
     const cmd: Record<string, string> = {};
     for (let k = 0; k < perRequest && offset < summary.total; k++, offset += PAGE_SIZE) {
       cmd[`c${k}`] = encodeCommand(spec.method, pageParams(spec, params, { start: offset }));

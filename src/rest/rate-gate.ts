@@ -12,6 +12,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Clock } from '../clock.js';
+import { sleepOrAbort } from './errors.js';
 import type { BucketSpec, BucketState } from './limiter.js';
 import { EMPTY_BUCKET, penalize, step } from './limiter.js';
 import type { OperatingEntry, OperatingSpec } from './operating-budget.js';
@@ -157,7 +158,7 @@ export class RateGate {
       }
       if (wait <= 0) break;
       this.waitedMs += wait;
-      await clock.sleep(wait, signal);
+      await sleepOrAbort((ms, sig) => clock.sleep(ms, sig), wait, methods[0] ?? '', signal);
     }
     const bucket = this.options.bucket;
     if (!bucket) return;
@@ -168,7 +169,7 @@ export class RateGate {
     });
     if (waitMs > 0) {
       this.waitedMs += waitMs;
-      await clock.sleep(waitMs, signal);
+      await sleepOrAbort((ms, sig) => clock.sleep(ms, sig), waitMs, methods[0] ?? '', signal);
     }
   }
 

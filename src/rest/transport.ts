@@ -13,7 +13,7 @@ import https from 'node:https';
 import axios, { AxiosError } from 'axios';
 import type { AxiosInstance } from 'axios';
 import type { Redactor } from './errors.js';
-import { B24Error, LOCAL_CODES, networkError } from './errors.js';
+import { B24Error, LOCAL_CODES, abortedError, networkError } from './errors.js';
 
 export interface HttpAnswer {
   status: number;
@@ -92,13 +92,7 @@ export function createTransport(options: TransportOptions = {}): Transport {
         (e instanceof AxiosError && e.code === 'ERR_CANCELED') ||
         req.signal?.aborted
       ) {
-        throw new B24Error({
-          method: req.restMethod,
-          code: LOCAL_CODES.aborted,
-          description: 'cancelled',
-          httpStatus: 0,
-          retryable: false,
-        });
+        throw abortedError(req.restMethod);
       }
       const err = e as AxiosError & { cause?: { code?: string } };
       let code = err.code ?? err.cause?.code ?? 'ECONNRESET';
