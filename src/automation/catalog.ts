@@ -1,0 +1,158 @@
+/**
+ * The portal's pipelines and stages as the rules need them, keyed by the configuration's stable keys.
+ * The IO edge builds it from the provisioning config and the portal (crm.category.list,
+ * crm.status.list); everything here is pure.
+ */
+import type { Rule } from './rule-schema.js';
+
+export type StageSemantics = 'P' | 'S' | 'F';
+
+export interface StageInfo {
+  /** The portal's STATUS_ID: `C3:QUALIFIED`, `DT1036_7:WORK`, bare `NEW` in the default pipeline. */
+  id: string;
+  /** The configuration's code (the STATUS_ID without its prefix). */
+  code: string;
+  name: string;
+  semantics: StageSemantics;
+}
+
+export interface CategoryInfo {
+  /** The configuration's key of the pipeline or direction. */
+  key: string;
+  id: number;
+  name: string;
+  stages: StageInfo[];
+}
+
+export interface TargetInfo {
+  key: string;
+  entityTypeId: number;
+  name: string;
+  categories: CategoryInfo[];
+}
+
+export interface Catalog {
+  /** Deal pipelines by key: each a target with one category. */
+  pipelines: Record<string, TargetInfo>;
+  /** Smart processes by key: each a target with its directions. */
+  smartProcesses: Record<string, TargetInfo>;
+}
+
+/** A rule with its keys turned into portal ids. */
+export interface ResolvedRule {
+  rule: Rule;
+  entityTypeId: number;
+  /** The categories (pipeline or directions) the rule watches. */
+  categoryIds: number[];
+  /** For stage triggers: the STATUS_IDs of the stage in each watched category. */
+  triggerStageIds: string[];
+}
+
+export interface RuleProblem {
+  ruleId: string;
+  path: (string | number)[];
+  message: string;
+}
+
+/** The stage code of a STATUS_ID: `C3:QUALIFIED` -> `QUALIFIED`, `NEW` -> `NEW`. */
+export function stageCode(statusId: string): string {
+  const i = statusId.indexOf(':');
+  return i >= 0 ? statusId.slice(i + 1) : statusId;
+}
+
+export function findCategory(
+  catalog: Catalog,
+  entityTypeId: number,
+  categoryId: number,
+): CategoryInfo | undefined {
+  const targets = [...Object.values(catalog.pipelines), ...Object.values(catalog.smartProcesses)];
+  for (const t of targets) {
+    if (t.entityTypeId !== entityTypeId) continue;
+    const c = t.categories.find((cat) => cat.id === categoryId);
+    if (c) return c;
+  }
+  return undefined;
+}
+
+export function findStage(
+  catalog: Catalog,
+  entityTypeId: number,
+  categoryId: number,
+  stageId: string,
+): StageInfo | undefined {
+  return findCategory(catalog, entityTypeId, categoryId)?.stages.find((s) => s.id === stageId);
+}
+
+/** The stage of a code in a category, to move a record within its own pipeline or direction. */
+export function stageInCategory(
+  catalog: Catalog,
+  entityTypeId: number,
+  categoryId: number,
+  code: string,
+): StageInfo | undefined {
+  return findCategory(catalog, entityTypeId, categoryId)?.stages.find((s) => s.code === code);
+}
+
+/**
+ * Turns the rules' keys into portal ids; every unknown pipeline, direction or stage is a problem
+ * (all reported at once, STYLE.md §10). Disabled rules are left out.
+ */
+export function resolveRules(
+  rules: Rule[],
+  catalog: Catalog,
+): { rules: ResolvedRule[]; problems: RuleProblem[] } {
+  const out: ResolvedRule[] = [];
+  const problems: RuleProblem[] = [];
+  for (const rule of rules) {
+    if (!rule.enabled) continue;
+    const before = problems.length;
+    const problem = (path: (string | number)[], message: string): void => {
+      problems.push({ ruleId: rule.id, path, message });
+    };
+    let target: TargetInfo | undefined;
+    let categories: CategoryInfo[] = [];
+    if ('pipeline' in rule.entity) {
+      target = catalog.pipelines[rule.entity.pipeline];
+      if (!target) {
+        problem(['entity', 'pipeline'], `unknown pipeline "${rule.entity.pipeline}"`);
+        continue;
+      }
+      categories = target.categories;
+    } else {
+      target = catalog.smartProcesses[rule.entity.smartProcess];
+      if (!target) {
+        problem(['entity', 'smartProcess'], `unknown smart process "${rule.entity.smartProcess}"`);
+        continue;
+      }
+      const wanted = rule.entity.directions;
+      categories = wanted ? target.categories.filter((c) => wanted.includes(c.key)) : target.categories;
+      for (const [i, key] of (wanted ?? []).entries()) {
+        if (!target.categories.some((c) => c.key === key)) {
+          problem(['entity', 'directions', i], `unknown direction "${key}" of "${target.key}"`);
+        }
+      }
+    }
+    const stageIdsOf = (code: string): string[] =>
+      categories.flatMap((c) => c.stages.filter((s) => s.code === code).map((s) => s.id));
+    let triggerStageIds: string[] = [];
+    if (rule.trigger.type === 'stage_entered' || rule.trigger.type === 'stayed_in_stage') {
+      triggerStageIds = stageIdsOf(rule.trigger.stage);
+      if (triggerStageIds.length === 0) {
+        problem(['trigger', 'stage'], `no stage "${rule.trigger.stage}" in "${target.key}"`);
+      }
+    }
+    rule.actions.forEach((action, i) => {
+      if (action.type === 'move_stage' && stageIdsOf(action.stage).length === 0) {
+        problem(['actions', i, 'stage'], `no stage "${action.stage}" in "${target.key}"`);
+      }
+    });
+    if (problems.length > before) continue;
+    out.push({
+      rule,
+      entityTypeId: target.entityTypeId,
+      categoryIds: categories.map((c) => c.id),
+      triggerStageIds,
+    });
+  }
+  return { rules: out, problems };
+}

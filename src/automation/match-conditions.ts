@@ -1,0 +1,75 @@
+import type { Entity } from './entity.js';
+import { fieldValue } from './entity.js';
+import type { Condition } from './rule-schema.js';
+
+function isEmpty(value: unknown): boolean {
+  return (
+    value === undefined ||
+    value === null ||
+    value === '' ||
+    value === false ||
+    (Array.isArray(value) && value.length === 0)
+  );
+}
+
+/** Numbers compare as numbers (`"1000.00"` = 1000), Y/N flags as booleans, the rest as text. */
+function same(a: unknown, b: unknown): boolean {
+  if (typeof b === 'boolean') return (a === true || a === 'Y' || a === 1 || a === '1') === b;
+  const na = Number(a);
+  const nb = Number(b);
+  if (a !== '' && b !== '' && a !== null && Number.isFinite(na) && Number.isFinite(nb)) return na === nb;
+  return String(a) === String(b);
+}
+
+function compare(a: unknown, b: unknown): number | undefined {
+  const na = Number(a);
+  const nb = Number(b);
+  if (a !== null && a !== '' && Number.isFinite(na) && Number.isFinite(nb)) return na - nb;
+  // ISO dates compare as times.
+  const ta = typeof a === 'string' ? Date.parse(a) : NaN;
+  const tb = typeof b === 'string' ? Date.parse(b) : NaN;
+  if (Number.isFinite(ta) && Number.isFinite(tb)) return ta - tb;
+  return undefined;
+}
+
+export function matchesCondition(entity: Entity, condition: Condition): boolean {
+  const actual = fieldValue(entity, condition.field);
+  const expected = condition.value;
+  const list = Array.isArray(expected) ? expected : expected === undefined ? [] : [expected];
+  const values = Array.isArray(actual) ? actual : [actual];
+  switch (condition.op) {
+    case 'empty':
+      return isEmpty(actual);
+    case 'not_empty':
+      return !isEmpty(actual);
+    case '=':
+      return values.some((v) => list.some((e) => same(v, e)));
+    case '!=':
+      return !values.some((v) => list.some((e) => same(v, e)));
+    case 'in':
+      return values.some((v) => list.some((e) => same(v, e)));
+    case 'not_in':
+      return !values.some((v) => list.some((e) => same(v, e)));
+    case 'contains':
+      return values.some((v) =>
+        list.some((e) =>
+          String(v ?? '')
+            .toLowerCase()
+            .includes(String(e).toLowerCase()),
+        ),
+      );
+    default: {
+      const diff = compare(actual, expected);
+      if (diff === undefined) return false;
+      if (condition.op === '>') return diff > 0;
+      if (condition.op === '>=') return diff >= 0;
+      if (condition.op === '<') return diff < 0;
+      return diff <= 0;
+    }
+  }
+}
+
+/** All conditions hold (an empty list always holds). */
+export function matchesConditions(entity: Entity, conditions: Condition[]): boolean {
+  return conditions.every((c) => matchesCondition(entity, c));
+}

@@ -1,0 +1,209 @@
+/**
+ * The `rules` and `jobs` sections of the configuration (config/rules.yaml): the portal's automation as
+ * code. Bitrix24's REST API can neither read nor write stage robots (reference/bitrix24-automation-
+ * and-domain.md §1.3), so these rules replace them and b24lab runs them itself.
+ *
+ * A rule, worked example (YAML -> meaning):
+ *   - id: sales-qualified-control
+ *     entity: { pipeline: sales }                                 deals of the «Продажи» pipeline
+ *     trigger: { type: stayed_in_stage, stage: QUALIFIED, days: [15, 30] }
+ *     actions:
+ *       - { type: escalate, message: 'Сделка {{link}} без движения {{daysInStage}} дн.' }
+ *   -> once 15 days after a deal entered «Квалификация пройдена» (and again at 30), the head of the
+ *      responsible's department is notified; moving the deal on and back restarts the count.
+ *
+ * Types come from z.infer (STYLE.md §10); the loader reports every problem with its path.
+ */
+import { z } from 'zod';
+
+const key = z
+  .string()
+  .regex(/^[A-Za-z][A-Za-z0-9_-]*$/, 'use letters, digits, "-" and "_", starting with a letter');
+
+/** A field of the entity as crm.item names it (`stageId`, `opportunity`) or a user field (`UF_CRM_...`). */
+const fieldName = z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'not a field name');
+
+/** Which records a rule watches: deals of one pipeline, or items of a smart process (some directions). */
+export const ruleEntitySchema = z.union([
+  z.strictObject({ pipeline: key }),
+  z.strictObject({ smartProcess: key, directions: z.array(key).min(1).optional() }),
+]);
+
+const positiveDays = z.number().positive().max(3650);
+
+export const triggerSchema = z.discriminatedUnion('type', [
+  /** A record appeared (found by the sync job; its first stage's rules also run: stage_entered). */
+  z.strictObject({ type: z.literal('created') }),
+  /** A record entered a stage (of the rule's pipeline or directions), including when created in it. */
+  z.strictObject({ type: z.literal('stage_entered'), stage: key }),
+  /** A field's value changed; `assignedById` = the responsible changed. */
+  z.strictObject({ type: z.literal('field_changed'), field: fieldName }),
+  /** Shorthand for field_changed of `assignedById` (Bitrix24's ResponsibleChangedTrigger). */
+  z.strictObject({ type: z.literal('responsible_changed') }),
+  /**
+   * A record has stayed in a stage N days (since movedTime; the stage history when movedTime is
+   * empty). Several thresholds fire once each: `days: [15, 30]`.
+   */
+  z.strictObject({
+    type: z.literal('stayed_in_stage'),
+    stage: key,
+    days: z.union([positiveDays, z.array(positiveDays).min(1)]),
+  }),
+  /**
+   * A date field has passed while the record's stage is not final (overdue). `precision: day` (the
+   * default, for date fields such as closedate): overdue from the next day in the portal's time zone.
+   * `graceDays` delays it further.
+   */
+  z.strictObject({
+    type: z.literal('date_passed'),
+    field: fieldName,
+    precision: z.enum(['day', 'time']).default('day'),
+    graceDays: z.number().min(0).max(365).default(0),
+  }),
+  /** Once per period for each matching record (at or after `at`, portal time): reminders, digests. */
+  z.strictObject({
+    type: z.literal('schedule'),
+    every: z.enum(['day', 'week', 'month']),
+    at: z
+      .string()
+      .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'use HH:MM')
+      .default('00:00'),
+  }),
+]);
+
+export const conditionSchema = z.strictObject({
+  field: fieldName,
+  op: z
+    .enum(['=', '!=', '>', '>=', '<', '<=', 'in', 'not_in', 'empty', 'not_empty', 'contains'])
+    .default('='),
+  value: z
+    .union([z.string(), z.number(), z.boolean(), z.array(z.union([z.string(), z.number()]))])
+    .optional(),
+});
+
+/**
+ * Who receives: `responsible`, `head` (head of the responsible's department, one level up when that is
+ * the responsible himself or nobody), `observers`, `user:<id>`, `field:<UF_...>` (an employee field).
+ */
+export const recipientSchema = z
+  .string()
+  .regex(
+    /^(responsible|head|observers|user:[1-9]\d*|field:[A-Za-z][A-Za-z0-9_]*)$/,
+    'expected responsible, head, observers, user:<id> or field:<NAME>',
+  );
+
+const recipients = z.array(recipientSchema).min(1);
+
+const duration = z
+  .strictObject({
+    days: z.number().min(0).optional(),
+    hours: z.number().min(0).optional(),
+  })
+  .refine((d) => d.days !== undefined || d.hours !== undefined, 'give days or hours');
+
+const text = z.string().trim().min(1).max(20_000);
+
+export const actionSchema = z.discriminatedUnion('type', [
+  /** im.notify.system.add to each recipient. */
+  z.strictObject({ type: z.literal('notify'), to: recipients, message: text }),
+  /** tasks.task.add bound to the record (UF_CRM_TASK). */
+  z.strictObject({
+    type: z.literal('task'),
+    title: text,
+    description: z.string().default(''),
+    responsible: recipientSchema.default('responsible'),
+    auditors: z.array(recipientSchema).default([]),
+    deadline: duration.optional(),
+    createdBy: z.number().int().positive().optional(),
+  }),
+  /** crm.timeline.comment.add on the record. */
+  z.strictObject({ type: z.literal('comment'), text }),
+  /** crm.item.update with literal values (strings may use {{placeholders}}). */
+  z.strictObject({
+    type: z.literal('set_fields'),
+    fields: z.record(
+      fieldName,
+      z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(z.union([z.string(), z.number()]))]),
+    ),
+  }),
+  /** crm.item.update of stageId to a stage of the record's own pipeline or direction. */
+  z.strictObject({ type: z.literal('move_stage'), stage: key }),
+  /**
+   * «Уведомить руководство»: notify the head of the responsible's department; `levels: 2` also the
+   * head above.
+   */
+  z.strictObject({
+    type: z.literal('escalate'),
+    message: text,
+    levels: z.number().int().min(1).max(5).default(1),
+  }),
+]);
+
+export const ruleSchema = z.strictObject({
+  id: key,
+  description: z.string().optional(),
+  enabled: z.boolean().default(true),
+  entity: ruleEntitySchema,
+  trigger: triggerSchema,
+  conditions: z.array(conditionSchema).default([]),
+  actions: z.array(actionSchema).min(1),
+});
+
+const cronExpression = z
+  .string()
+  .trim()
+  .regex(/^(\S+\s+){4,5}\S+$/, 'expected a cron expression of 5 or 6 fields, e.g. "*/10 * * * *"');
+
+/** A job's settings: when the scheduler runs it and how far back the sync looks again. */
+export const jobSettingsSchema = z.strictObject({
+  schedule: cronExpression.optional(),
+  enabled: z.boolean().default(true),
+  /** sync only: re-list records modified this long before the checkpoint (late commits, clock skew). */
+  overlapMinutes: z.number().min(0).max(1440).optional(),
+});
+
+export const jobsSectionSchema = z.record(key, jobSettingsSchema);
+
+export const rulesSectionSchema = z.array(ruleSchema).superRefine(
+  (rules, ctx) => {
+    const seen = new Map<string, number>();
+    rules.forEach((rule: unknown, i) => {
+      // Runs even when some rules are invalid (every problem is reported at once), so look carefully.
+      const id = (rule as { id?: unknown } | null)?.id;
+      if (typeof id !== 'string') return;
+      const before = seen.get(id);
+      if (before !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [i, 'id'],
+          message: `duplicate rule id "${id}" (also rule ${before + 1})`,
+        });
+      }
+      seen.set(id, i);
+    });
+  },
+  { when: () => true },
+);
+
+/** The automation part of the configuration: `rules:` and `jobs:`. */
+export const automationConfigSchema = z.strictObject({
+  rules: rulesSectionSchema.default([]),
+  jobs: jobsSectionSchema.default({}),
+});
+
+export type RuleEntity = z.infer<typeof ruleEntitySchema>;
+export type Trigger = z.infer<typeof triggerSchema>;
+export type Condition = z.infer<typeof conditionSchema>;
+export type Recipient = z.infer<typeof recipientSchema>;
+export type Action = z.infer<typeof actionSchema>;
+export type Rule = z.infer<typeof ruleSchema>;
+export type JobSettings = z.infer<typeof jobSettingsSchema>;
+export type AutomationConfig = z.infer<typeof automationConfigSchema>;
+
+/** Triggers found by the sync job's change detection vs. evaluated over time by the control job. */
+export const EVENT_TRIGGERS = ['created', 'stage_entered', 'field_changed', 'responsible_changed'] as const;
+export type EventTriggerType = (typeof EVENT_TRIGGERS)[number];
+
+export function isEventTrigger(t: Trigger): t is Extract<Trigger, { type: EventTriggerType }> {
+  return (EVENT_TRIGGERS as readonly string[]).includes(t.type);
+}
