@@ -438,15 +438,11 @@ function statusUpdate(portal: Portal, params: Record<string, unknown>): MethodOu
     if (!str(name).trim()) throw errors.legacy('The field Title is required.');
     doc.NAME = str(name).trim();
   }
+  // Re-sorting is not checked against the stage groups: a provisioning run moves stages one call
+  // at a time, through orders the add-time rule would refuse (crm-status-update.md has no such error).
   const sortRaw = param(fields, 'SORT');
-  if (sortRaw !== undefined && str(sortRaw) !== '' && Number.isFinite(Number(sortRaw))) {
-    const sort = Math.trunc(Number(sortRaw));
-    if (doc.entityTypeId !== null && sort !== doc.SORT) {
-      const siblings = statusesOf(portal, doc.ENTITY_ID).filter((s) => s.id !== doc.id);
-      checkStageOrder(siblings, doc.SEMANTICS, sort);
-    }
-    doc.SORT = sort;
-  }
+  if (sortRaw !== undefined && str(sortRaw) !== '' && Number.isFinite(Number(sortRaw)))
+    doc.SORT = Math.trunc(Number(sortRaw));
   const color = param(fields, 'COLOR');
   if (color !== undefined && str(color).trim()) doc.COLOR = str(color).trim();
   portal.store.put(STATUS_KIND, doc);
@@ -491,6 +487,8 @@ export const crmStatusModule: MethodModule = {
     'crm.status.list': ({ portal, params, start }) => {
       const where = parseFilter(param(params, 'filter'), resolveStatusField, { unknown: 'ignore' });
       const order = parseOrder(param(params, 'order'), resolveStatusField);
+      // Without an order, rows come in directory order (SORT), as the portal's UI shows them.
+      if (order.length === 0) order.push({ field: 'SORT', dir: 'ASC', kind: 'number' });
       return listPage<StatusDoc>(portal.store, STATUS_KIND, start, { where, order }, (rows) =>
         rows.map((r) => renderStatus(portal, r)),
       );
