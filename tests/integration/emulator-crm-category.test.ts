@@ -1,4 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  categoryOfStage,
+  defaultCategory,
+  findStage,
+  getCategory,
+  getType,
+  isSupportedEntity,
+  listStages,
+  ufEntityId,
+  userFieldsOf,
+} from '../../src/emulator/crm/directory.js';
 import { itemKind } from '../../src/emulator/crm/model.js';
 import type { LocalPortal } from '../../src/emulator/start-local-portal.js';
 import { callOk, portalForTest, rawCall } from '../helpers/local-portal.js';
@@ -335,5 +346,52 @@ describe('crm.dealcategory (legacy)', () => {
       `C${id}:PREPAYMENT_INVOIC`.slice(0, 21),
     );
     expect(stages.every((s: { STATUS_ID: string }) => s.STATUS_ID.length <= 21)).toBe(true);
+  });
+});
+
+describe('directory helpers the record methods use', () => {
+  it('answer over what the methods created', async () => {
+    const p = portal.portal;
+    const spa = await addSpa('Помощники');
+    const { category } = await callOk(url, 'crm.category.add', {
+      entityTypeId: 2,
+      fields: { name: 'Помощь' },
+    });
+    expect(defaultCategory(p, 2)?.id).toBe(0);
+    expect(defaultCategory(p, spa.entityTypeId)?.name).toBe('Общая');
+    expect(getCategory(p, 2, category.id)?.name).toBe('Помощь');
+    expect(getCategory(p, spa.entityTypeId, category.id)).toBeUndefined();
+    expect(listStages(p, 2, 0).map((s) => s.STATUS_ID)[0]).toBe('NEW');
+    expect(findStage(p, 2, category.id, `C${category.id}:WON`)?.SEMANTICS).toBe('S');
+    expect(findStage(p, 2, 0, `C${category.id}:WON`)).toBeUndefined();
+    expect(categoryOfStage(p, 2, `C${category.id}:LOSE`)).toBe(category.id);
+    expect(categoryOfStage(p, 2, 'WON')).toBe(0);
+    expect(categoryOfStage(p, 2, 'NO_SUCH')).toBeUndefined();
+    const spaDefault = defaultCategory(p, spa.entityTypeId)?.id;
+    expect(categoryOfStage(p, spa.entityTypeId, `DT${spa.entityTypeId}_${spaDefault}:SUCCESS`)).toBe(
+      spaDefault,
+    );
+    expect(getType(p, spa.entityTypeId)?.id).toBe(spa.id);
+    expect([2, 3, 4, spa.entityTypeId].map((t) => isSupportedEntity(p, t))).toEqual([true, true, true, true]);
+    expect([1, 999].map((t) => isSupportedEntity(p, t))).toEqual([false, false]);
+    expect([2, 3, 4, spa.entityTypeId, 999].map((t) => ufEntityId(p, t))).toEqual([
+      'CRM_DEAL',
+      'CRM_CONTACT',
+      'CRM_COMPANY',
+      `CRM_${spa.id}`,
+      undefined,
+    ]);
+    await callOk(url, 'userfieldconfig.add', {
+      moduleId: 'crm',
+      field: { entityId: `CRM_${spa.id}`, fieldName: `UF_CRM_${spa.id}_B`, userTypeId: 'string', sort: 20 },
+    });
+    await callOk(url, 'userfieldconfig.add', {
+      moduleId: 'crm',
+      field: { entityId: `CRM_${spa.id}`, fieldName: `UF_CRM_${spa.id}_A`, userTypeId: 'string', sort: 10 },
+    });
+    expect(userFieldsOf(p, `CRM_${spa.id}`).map((f) => f.FIELD_NAME)).toEqual([
+      `UF_CRM_${spa.id}_A`,
+      `UF_CRM_${spa.id}_B`,
+    ]);
   });
 });
