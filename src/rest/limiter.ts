@@ -10,7 +10,9 @@
  * transaction per request enough when several processes share the state (see rate-gate.ts).
  *
  * `reserve` keeps a few requests of headroom: the portal measures arrivals, the client departures, and
- * an arrival delayed by up to `reserve / drain` seconds (a busy event loop, a slow socket) still fits.
+ * early requests delayed by up to `reserve / drain` seconds (connection set-up, a busy event loop on
+ * either side) can bunch up with later ones on arrival and still fit. Custom buckets reserve
+ * JITTER_SECONDS worth of drain.
  *
  * Worked example (standard 50/2, reserve 1, empty bucket at t=0): requests 1..49 go at once (level 49);
  * request 50 waits 500 ms (the level drains to 48 and becomes 49 again); request 51 waits 1000 ms.
@@ -29,8 +31,11 @@ export type RateLimitPlan = 'standard' | 'enterprise' | 'off';
 /** The plans of limits.md: Enterprise X=250/Y=5, every other cloud plan X=50/Y=2; box portals: off. */
 export const RATE_PLANS: Record<Exclude<RateLimitPlan, 'off'>, BucketSpec> = {
   standard: { burst: 50, drain: 2, reserve: 1 },
-  enterprise: { burst: 250, drain: 5, reserve: 3 },
+  enterprise: { burst: 250, drain: 5, reserve: 2 },
 };
+
+/** How much arrival bunching (seconds of drain) the reserve of a custom bucket absorbs. */
+export const JITTER_SECONDS = 0.3;
 
 export interface BucketState {
   /** The bucket level just after the last booked request. */
@@ -81,8 +86,9 @@ export function floorSeconds(requests: number, spec: { burst: number; drain: num
 }
 
 /**
- * `--rate-limit` values: `standard`, `enterprise`, `off`, or a custom `BURST/DRAIN` (`50/2`,
- * `10/20`). Returns undefined for off; throws a plain Error with the reason for a bad value.
+ * `--rate-limit` values: `standard`, `enterprise`, `off`, or a custom `BURST/DRAIN[/RESERVE]`
+ * (`50/2`, `20/20`, `20/20/2`). Returns undefined for off; throws a plain Error with the reason.
+ * Worked example: '20/20' -> { burst: 20, drain: 20, reserve: 6 } (0.3 s of drain kept free).
  */
 export function parseRateLimit(value: string | BucketSpec | undefined): BucketSpec | undefined {
   if (value === undefined) return RATE_PLANS.standard;
@@ -90,11 +96,14 @@ export function parseRateLimit(value: string | BucketSpec | undefined): BucketSp
   const text = value.trim().toLowerCase();
   if (text === 'off' || text === 'none') return undefined;
   if (text === 'standard' || text === 'enterprise') return RATE_PLANS[text];
-  const m = /^(\d+(?:\.\d+)?)\s*\/\s*(\d+(?:\.\d+)?)$/.exec(text);
+  const m = /^(\d+(?:\.\d+)?)\s*\/\s*(\d+(?:\.\d+)?)(?:\s*\/\s*(\d+))?$/.exec(text);
   const burst = Number(m?.[1]);
   const drain = Number(m?.[2]);
-  if (!m || !(burst >= 1) || !(drain > 0)) {
-    throw new Error(`expected standard, enterprise, off or BURST/DRAIN such as 50/2, got "${value}"`);
+  const reserve = m?.[3] !== undefined ? Number(m[3]) : Math.max(1, Math.ceil(drain * JITTER_SECONDS));
+  if (!m || !(burst >= 1) || !(drain > 0) || reserve >= burst) {
+    throw new Error(
+      `expected standard, enterprise, off or BURST/DRAIN[/RESERVE] such as 50/2, got "${value}"`,
+    );
   }
-  return { burst, drain, reserve: burst >= 10 ? 1 : 0 };
+  return { burst, drain, reserve };
 }

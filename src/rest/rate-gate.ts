@@ -167,9 +167,11 @@ export class RateGate {
       const out = step(state, now, bucket);
       return { state: out.state, value: out.waitMs };
     });
-    if (waitMs > 0) {
-      this.waitedMs += waitMs;
-      await sleepOrAbort((ms, sig) => clock.sleep(ms, sig), waitMs, methods[0] ?? '', signal);
+    if (waitMs > 0) this.waitedMs += waitMs;
+    // Timers may fire a little early (libuv measures from its cached loop time, which lags behind a
+    // busy tick): never depart before the booked moment.
+    for (let left = waitMs; left > 0; left = now + waitMs - clock.now()) {
+      await sleepOrAbort((ms, sig) => clock.sleep(ms, sig), left, methods[0] ?? '', signal);
     }
   }
 

@@ -98,11 +98,13 @@ describe('leaky bucket step()', () => {
 
   it('parses plans and custom buckets', () => {
     expect(parseRateLimit(undefined)).toEqual(RATE_PLANS.standard);
-    expect(parseRateLimit('enterprise')).toEqual({ burst: 250, drain: 5, reserve: 3 });
+    expect(parseRateLimit('enterprise')).toEqual({ burst: 250, drain: 5, reserve: 2 });
     expect(parseRateLimit('off')).toBeUndefined();
-    expect(parseRateLimit('10/20')).toEqual({ burst: 10, drain: 20, reserve: 1 });
-    expect(parseRateLimit('3/1')).toEqual({ burst: 3, drain: 1, reserve: 0 });
+    expect(parseRateLimit('20/20')).toEqual({ burst: 20, drain: 20, reserve: 6 });
+    expect(parseRateLimit('3/1')).toEqual({ burst: 3, drain: 1, reserve: 1 });
+    expect(parseRateLimit('20/20/2')).toEqual({ burst: 20, drain: 20, reserve: 2 });
     expect(() => parseRateLimit('fast')).toThrow(/BURST\/DRAIN/);
     expect(() => parseRateLimit('0/2')).toThrow();
+    expect(() => parseRateLimit('5/2/5')).toThrow();
   });
 });
