@@ -33,7 +33,7 @@ export function virtualClock(start = Date.now()): Clock & { advance(ms: number):
   return clock;
 }
 
-export function tempDir(prefix = 'b24lab-rest-'): { path: string; remove(): void } {
+export function tempDir(prefix = 'b24lab-rest-'): { path: string; remove: () => void } {
   const path = mkdtempSync(join(tmpdir(), prefix));
   return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
 }
