@@ -8,6 +8,10 @@
  *   refuse      cut the connection without running the method
  * Example: `503=0.1,drop@3` -> one request in ten gets 503, and the third request is dropped after it ran.
  */
+import { seededRandom } from '../random.js';
+
+export { seededRandom };
+
 export type FaultKind = '503' | '500' | 'drop' | 'refuse';
 
 export interface FaultRule {
@@ -42,18 +46,6 @@ export function parseFaultSpec(spec: string): FaultRule[] {
     }
   }
   return rules;
-}
-
-/** A small seeded generator (mulberry32), so a fault run repeats exactly. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 export class FaultInjector {
