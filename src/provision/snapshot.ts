@@ -1,0 +1,118 @@
+/**
+ * What b24lab reads from a portal to plan against (read-snapshot.ts fills it through the REST client;
+ * unit tests build it by hand). Values are normalised: ids are numbers, flags booleans, a stage's code
+ * is its STATUS_ID without the pipeline prefix, a field's code its FIELD_NAME without the UF prefix.
+ */
+import type { Semantics } from '../config/sections/common.js';
+
+export type { Semantics };
+
+export interface SnapshotUser {
+  id: number;
+  email: string;
+  active: boolean;
+}
+
+export interface SnapshotDepartment {
+  id: number;
+  name: string;
+  /** null for the top department. */
+  parentId: number | null;
+  sort: number;
+  headId: number | null;
+}
+
+export interface SnapshotStage {
+  /** The crm.status row ID (crm.status.update/delete take it). */
+  id: number;
+  statusId: string;
+  /** STATUS_ID without `C3:` / `DT1036_7:`. */
+  code: string;
+  name: string;
+  sort: number;
+  color: string;
+  semantics: Semantics;
+  system: boolean;
+  /** Deals or items in the stage, when counted (a stage holding any cannot be deleted). */
+  itemCount?: number;
+}
+
+export interface SnapshotPipeline {
+  id: number;
+  /** originId: where b24lab keeps the pipeline's key; '' when the pipeline has none. */
+  key: string;
+  name: string;
+  sort: number;
+  isDefault: boolean;
+  stages: SnapshotStage[];
+}
+
+export interface SnapshotListItem {
+  id: number;
+  /** XML_ID; '' when none. */
+  key: string;
+  value: string;
+  sort: number;
+  default: boolean;
+}
+
+export interface SnapshotField {
+  id: number;
+  fieldName: string;
+  code: string;
+  type: string;
+  multiple: boolean;
+  mandatory: boolean;
+  sort: number;
+  /** The Russian label (EDIT_FORM_LABEL.ru), else the first one there is. */
+  label: string;
+  settings: Record<string, unknown>;
+  list: SnapshotListItem[];
+}
+
+export interface SnapshotRelation {
+  entityTypeId: number;
+  childrenList: boolean;
+  /** Relations the portal keeps by itself (client binding): never managed. */
+  predefined: boolean;
+}
+
+export interface SnapshotCategory {
+  id: number;
+  /** code: where b24lab keeps a direction's key; '' when none. */
+  key: string;
+  name: string;
+  sort: number;
+  isDefault: boolean;
+  stages: SnapshotStage[];
+}
+
+export interface SnapshotSmartProcess {
+  /** The type's own id: user fields are `UF_CRM_<id>_...` on entity `CRM_<id>`. */
+  id: number;
+  entityTypeId: number;
+  /** code: where b24lab keeps the key; '' when none. */
+  key: string;
+  title: string;
+  flags: Record<string, boolean>;
+  relations: { parents: SnapshotRelation[]; children: SnapshotRelation[] };
+  categories: SnapshotCategory[];
+  fields: SnapshotField[];
+}
+
+export interface PortalSnapshot {
+  users: SnapshotUser[];
+  departments: SnapshotDepartment[];
+  /** Deal pipelines, the default one (id 0) included; it is never managed. */
+  pipelines: SnapshotPipeline[];
+  dealFields: SnapshotField[];
+  smartProcesses: SnapshotSmartProcess[];
+}
+
+export const emptySnapshot = (): PortalSnapshot => ({
+  users: [],
+  departments: [],
+  pipelines: [],
+  dealFields: [],
+  smartProcesses: [],
+});
