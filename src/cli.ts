@@ -2,6 +2,8 @@ import { Command } from 'commander';
 import type { Clock } from './clock.js';
 import type { Output } from './ui/output.js';
 import { portalCommand } from './commands/portal-serve.js';
+import { reportCommand } from './commands/report.js';
+import { backupCommand } from './commands/backup-command.js';
 
 /** What the program needs from the outside world; src/main.ts builds the real ones, tests fake them. */
 export interface CliDeps {
@@ -22,6 +24,8 @@ export function buildProgram(deps: CliDeps): Command {
     .version(deps.version)
     .showHelpAfterError('(run with --help for usage)');
   program.addCommand(portalCommand(deps));
+  program.addCommand(reportCommand(deps));
+  program.addCommand(backupCommand(deps));
   applyToAll(program, deps);
   return program;
 }

@@ -68,6 +68,8 @@ export const manifestSchema = z.object({
   base: z.object({ name: z.string().min(1), createdAt: z.string().datetime() }).optional(),
   entities: z.record(z.string(), entityEntrySchema),
   cannotHold: z.array(z.string()),
+  /** Entities this portal could not give (a box without the module, a method missing): entity -> why. */
+  skipped: z.record(z.string(), z.string()).optional(),
   /** REST requests the backup took (a figure for the rate limit, not checked by verify). */
   requests: z.number().int().nonnegative().optional(),
 });

@@ -128,6 +128,18 @@ export class SnapshotWriter {
     return written;
   }
 
+  /** Whether an entity was written (not skipped). */
+  has(entity: string): boolean {
+    return entity in this.entities;
+  }
+
+  /** Drops an entity's file (the portal could not give it); the manifest then lists it as skipped. */
+  async discard(entity: string): Promise<void> {
+    delete this.entities[entity];
+    await rm(join(this.dir, entityFile(entity)), { force: true });
+    await rm(join(this.dir, idsFile(entity)), { force: true });
+  }
+
   /** Writes the manifest last and renames the directory to its final name. Returns the final path. */
   async commit(head: Omit<Manifest, 'entities'>): Promise<string> {
     if (this.done) throw new Error('snapshot already committed or aborted');

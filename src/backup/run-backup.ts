@@ -1,0 +1,75 @@
+/**
+ * The IO edge of the backup commands: builds the REST client from the resolved connection, runs one
+ * core function, closes the client. Commands call these and render the typed result.
+ */
+import { access } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Clock } from '../clock.js';
+import { UserError } from '../errors.js';
+import type { ConnectionConfig } from '../rest/connection.js';
+import { createClient } from '../rest/client.js';
+import type { BackupProgress, BackupResult } from './create-backup.js';
+import { createBackup } from './create-backup.js';
+import { downloadFile } from './download-file.js';
+import type { SnapshotKind } from './snapshot-name.js';
+import type { VerifyResult } from './verify-snapshot.js';
+import { verifySnapshot } from './verify-snapshot.js';
+
+export interface ClientSettings {
+  connection: ConnectionConfig;
+  stateDir?: string;
+  rateLimit?: string;
+}
+
+export interface RunBackupInput extends ClientSettings {
+  root: string;
+  kind: SnapshotKind;
+  version: string;
+  clock: Clock;
+  signal?: AbortSignal;
+  onProgress?: (progress: BackupProgress) => void;
+}
+
+export async function runBackupCreate(input: RunBackupInput): Promise<BackupResult> {
+  const client = createClient({
+    connection: input.connection,
+    clock: input.clock,
+    ...(input.stateDir !== undefined ? { stateDir: input.stateDir } : {}),
+    ...(input.rateLimit !== undefined ? { rateLimit: input.rateLimit } : {}),
+  });
+  try {
+    return await createBackup({
+      client,
+      root: input.root,
+      portal: client.portal,
+      kind: input.kind,
+      version: input.version,
+      clock: input.clock,
+      download: (url) => downloadFile(url, input.signal),
+      ...(input.signal ? { signal: input.signal } : {}),
+      ...(input.onProgress ? { onProgress: input.onProgress } : {}),
+    });
+  } finally {
+    client.close();
+  }
+}
+
+/** A snapshot argument: a path, or a name under the backup root. */
+export async function resolveSnapshot(snapshot: string, root: string): Promise<string> {
+  for (const candidate of [snapshot, join(root, snapshot)]) {
+    try {
+      await access(candidate);
+      return candidate;
+    } catch {
+      // try the next
+    }
+  }
+  throw new UserError(
+    `No snapshot at ${snapshot}.`,
+    `Run \`b24lab backup list --dir ${root}\` to see the snapshots.`,
+  );
+}
+
+export async function runBackupVerify(snapshot: string, root: string): Promise<VerifyResult> {
+  return verifySnapshot(await resolveSnapshot(snapshot, root));
+}
