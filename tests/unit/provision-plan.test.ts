@@ -281,7 +281,7 @@ describe('computePlan: an empty portal', () => {
       'WON',
       'LOSE',
       'APOLOGY',
-    ].map((code, i) => ({
+    ].map((code, i): SnapshotStage => ({
       id: 0,
       statusId: code,
       code,
