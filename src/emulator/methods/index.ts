@@ -2,7 +2,11 @@ import type { MethodModule } from '../portal.js';
 import { batchMethods } from '../protocol/batch.js';
 import { bizprocModule } from './bizproc.js';
 import { crmCategoryModule } from './crm-category.js';
+import { crmItemModule } from './crm-item.js';
+import { crmLegacyRecordsModule } from './crm-legacy-records.js';
+import { crmStageHistoryModule } from './crm-stagehistory.js';
 import { crmStatusModule } from './crm-status.js';
+import { crmTimelineModule } from './crm-timeline.js';
 import { crmTypeModule } from './crm-type.js';
 import { crmUserfieldModule } from './crm-userfield.js';
 import { departmentModule } from './departments.js';
@@ -36,5 +40,10 @@ export function allMethodModules(): MethodModule[] {
     crmTypeModule,
     crmUserfieldModule,
     userfieldconfigModule,
+    // CRM records: deals, contacts, companies, smart-process items, stage history, timeline.
+    crmLegacyRecordsModule,
+    crmItemModule,
+    crmStageHistoryModule,
+    crmTimelineModule,
   ];
 }
