@@ -9,12 +9,14 @@ import { DAY_MS, inPeriod, money, ratio, userName } from './rows.js';
  * - conversion: won / (won + lost) of the period (Bitrix24's DEAL_CONVERSION counts closed deals too).
  * - won amount, average deal (won amount / won), average cycle (created -> won, days).
  * - over limit: deals still open whose current stage is older than its control limit at the end.
- * - escalations: the automation ledger's escalations of the manager's deals in the period.
+ * - escalations: the automation ledger's escalations in the period of the deals the manager is now
+ *   responsible for.
  * - tasks: completed in the period; completed on time (no deadline, or done by it); overdue: the
  *   deadline fell in the period and the task was not done by then.
  * - feedback share: of the deals won in the period, those with the client's feedback collected.
  * - remaining: the unpaid remainder of the manager's deals that are not lost, as at the end.
- * Lines exist for the users responsible for deals; tasks and escalations of other users are not counted.
+ * Lines exist for the users responsible for deals; tasks of other users are not counted.
+ * Escalations (few: a local ledger) are read first into a per-deal count; deals and tasks then stream.
  */
 export interface ManagerMetrics {
   created: number;
@@ -131,9 +133,17 @@ export async function managersReport(
     return a;
   };
 
+  const escalated = new Map<number, number>();
+  if (input.escalations) {
+    for await (const e of input.escalations) {
+      if (inPeriod(e.at, period)) escalated.set(e.dealId, (escalated.get(e.dealId) ?? 0) + 1);
+    }
+  }
+
   for await (const d of input.deals) {
     if (d.createdAt >= period.to) continue;
     const a = acc(d.assignedById);
+    a.escalations += escalated.get(d.id) ?? 0;
     if (inPeriod(d.createdAt, period)) a.created++;
     const closedInPeriod = inPeriod(d.closedAt, period);
     if (d.semantic === 'S' && closedInPeriod) {
@@ -151,13 +161,6 @@ export async function managersReport(
     if (d.semantic !== 'F') {
       const remaining = d.remaining ?? (d.paid !== null ? d.amount - d.paid : 0);
       if (remaining > 0) a.remaining += remaining;
-    }
-  }
-
-  if (input.escalations) {
-    for await (const e of input.escalations) {
-      const a = byUser.get(e.userId);
-      if (a && inPeriod(e.at, period)) a.escalations++;
     }
   }
 

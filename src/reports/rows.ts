@@ -59,10 +59,11 @@ export interface TaskRow {
   closedAt: number | null;
 }
 
-/** An escalation recorded by the automation ledger: a manager's deal sent to a supervisor. */
+/**
+ * An escalation recorded by the automation ledger: a deal sent up to the manager's head (one row per
+ * firing, however many heads were notified). It counts for the deal's responsible manager.
+ */
 export interface EscalationRow {
-  /** The manager whose deal was escalated. */
-  userId: number;
   dealId: number;
   at: number;
 }

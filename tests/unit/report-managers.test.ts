@@ -62,10 +62,10 @@ const deals = [
 ];
 
 const escalations: EscalationRow[] = [
-  { userId: 1, dealId: 4, at: jan(15) }, // counted
-  { userId: 1, dealId: 4, at: dec(31) }, // before the period
-  { userId: 2, dealId: 14, at: jan(31) }, // counted
-  { userId: 99, dealId: 50, at: jan(5) }, // not a manager of any deal
+  { dealId: 4, at: jan(15) }, // Иванов's deal: counted
+  { dealId: 4, at: dec(31) }, // before the period
+  { dealId: 14, at: jan(31) }, // Петрова's deal: counted
+  { dealId: 50, at: jan(5) }, // not a deal of the report
 ];
 
 const task = (

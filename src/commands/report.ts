@@ -1,0 +1,69 @@
+import { Command, Option } from 'commander';
+import type { CliDeps } from '../cli.js';
+import { createClient } from '../rest/client.js';
+import { resolveConnection } from '../rest/connection.js';
+import { createReport } from '../reports/create-report.js';
+import { readLedgerEscalations } from '../reports/read-ledger.js';
+import { parseReportOptions } from '../reports/report-options.js';
+import { REPORT_NAMES } from '../reports/report-view.js';
+import { writeReportFile } from '../reports/write-report.js';
+import { reportProgress } from '../ui/report-progress.js';
+import { renderReport } from '../ui/report-render.js';
+
+/** Every option with its environment variable (STYLE.md §11) and default. */
+const OPTIONS: [flags: string, description: string, env: string, fallback?: string][] = [
+  ['--from <date>', 'period start, YYYY-MM-DD (default: the 1st of this month)', 'B24LAB_REPORT_FROM'],
+  ['--to <date>', 'period end, YYYY-MM-DD, included (default: now)', 'B24LAB_REPORT_TO'],
+  ['--pipeline <name>', 'one pipeline (projects: one direction), by name or id', 'B24LAB_REPORT_PIPELINE'],
+  [
+    '--format <format>',
+    'table | csv | json | html (default: table, or by --out extension)',
+    'B24LAB_REPORT_FORMAT',
+  ],
+  ['--excel', 'csv for Russian Excel: UTF-8 BOM, ";" and decimal commas', 'B24LAB_REPORT_EXCEL'],
+  ['--out <file>', 'write to a file instead of stdout', 'B24LAB_REPORT_OUT'],
+  ['--portal <url>', 'webhook URL https://PORTAL/rest/USER_ID/SECRET/', 'B24LAB_PORTAL'],
+  ['--state-dir <dir>', 'state directory with the automation ledger', 'B24LAB_STATE_DIR', '.b24lab'],
+  [
+    '--control-limit-days <days>',
+    'days in a stage before a deal is over the limit',
+    'B24LAB_CONTROL_LIMIT_DAYS',
+    '15',
+  ],
+  ['--escalation-rules <ids>', 'comma-separated ids of the rules that escalate', 'B24LAB_ESCALATION_RULES'],
+];
+
+/** `b24lab report <name>`: managers, receivables, funnel, projects, streamed from the portal. */
+export function reportCommand(deps: CliDeps): Command {
+  const command = new Command('report')
+    .description(`Compute a report from the portal: ${REPORT_NAMES.join(', ')}`)
+    .argument('<name>', REPORT_NAMES.join(' | '));
+  for (const [flags, description, env, fallback] of OPTIONS) {
+    const option = new Option(flags, description).env(env);
+    command.addOption(fallback === undefined ? option : option.default(fallback));
+  }
+  return command.action(async (name: string, raw: Record<string, unknown>) => {
+    const options = parseReportOptions(name, raw);
+    const connection = resolveConnection(options.portal, deps.env);
+    const client = createClient({ connection, clock: deps.clock, logger: deps.output.logger });
+    const progress = reportProgress(deps.output, `report ${options.name}`);
+    try {
+      const escalations =
+        options.name === 'managers' ? readLedgerEscalations(options.stateDir, options.escalationRules) : [];
+      const made = await createReport(client, {
+        ...options,
+        escalations,
+        onProgress: (p) => progress.update(p),
+      });
+      progress.stop();
+      const color = deps.output.interactive && options.out === undefined;
+      const text = renderReport(made.report, { ...options, color, ...made });
+      if (options.out === undefined) deps.output.out(text);
+      else writeReportFile(options.out, text);
+      deps.output.logger.info('report done', { report: options.name, ...client.stats() });
+    } finally {
+      progress.stop();
+      client.close();
+    }
+  });
+}
