@@ -3,7 +3,7 @@
  * The IO edge builds it from the provisioning config and the portal (crm.category.list,
  * crm.status.list); everything here is pure.
  */
-import type { Rule } from './rule-schema.js';
+import type { Recipient, Rule } from './rule-schema.js';
 
 export type StageSemantics = 'P' | 'S' | 'F';
 
@@ -29,6 +29,12 @@ export interface TargetInfo {
   entityTypeId: number;
   name: string;
   categories: CategoryInfo[];
+  /**
+   * User fields by their configuration code -> the portal's FIELD_NAME. A smart process's fields are
+   * named after its type id (`DEADLINE` -> `UF_CRM_12_DEADLINE`), which only the portal knows, so
+   * rules may name them by code.
+   */
+  fields?: Record<string, string>;
 }
 
 export interface Catalog {
@@ -46,6 +52,8 @@ export interface ResolvedRule {
   categoryIds: number[];
   /** For stage triggers: the STATUS_IDs of the stage in each watched category. */
   triggerStageIds: string[];
+  /** Field codes -> portal field names (TargetInfo.fields), for templates. */
+  aliases: Record<string, string>;
 }
 
 export interface RuleProblem {
@@ -147,12 +155,38 @@ export function resolveRules(
       }
     });
     if (problems.length > before) continue;
+    const aliases = target.fields ?? {};
     out.push({
-      rule,
+      rule: withFieldNames(rule, aliases),
       entityTypeId: target.entityTypeId,
       categoryIds: categories.map((c) => c.id),
       triggerStageIds,
+      aliases,
     });
   }
   return { rules: out, problems };
+}
+
+/** The rule with field codes replaced by portal field names (`DEADLINE` -> `UF_CRM_12_DEADLINE`). */
+function withFieldNames(rule: Rule, aliases: Record<string, string>): Rule {
+  if (Object.keys(aliases).length === 0) return rule;
+  const name = (field: string): string => aliases[field] ?? field;
+  const who = (r: Recipient): Recipient => (r.startsWith('field:') ? `field:${name(r.slice(6))}` : r);
+  const trigger =
+    rule.trigger.type === 'field_changed' || rule.trigger.type === 'date_passed'
+      ? { ...rule.trigger, field: name(rule.trigger.field) }
+      : rule.trigger;
+  return {
+    ...rule,
+    trigger,
+    conditions: rule.conditions.map((c) => ({ ...c, field: name(c.field) })),
+    actions: rule.actions.map((a) => {
+      if (a.type === 'set_fields') {
+        return { ...a, fields: Object.fromEntries(Object.entries(a.fields).map(([k, v]) => [name(k), v])) };
+      }
+      if (a.type === 'notify') return { ...a, to: a.to.map(who) };
+      if (a.type === 'task') return { ...a, responsible: who(a.responsible), auditors: a.auditors.map(who) };
+      return a;
+    }),
+  };
 }

@@ -25,7 +25,7 @@ import { ledgerKey, markerLine, markerOf } from './intended-action.js';
 import { matchesConditions } from './match-conditions.js';
 import type { OrgChart } from './org-chart.js';
 import { headsOf, userName } from './org-chart.js';
-import { renderTemplate } from './render-template.js';
+import { formatValue, renderTemplate } from './render-template.js';
 import type { Action, Recipient } from './rule-schema.js';
 
 export interface RuleContext {
@@ -213,6 +213,9 @@ export function planFiring(
     daysInStage: entered === undefined ? '' : Math.floor((ctx.now - entered) / DAY_MS),
     ...extra,
   };
+  for (const [code, name] of Object.entries(rule.aliases)) {
+    if (!(code in vars)) vars[code] = formatValue(fieldValue(entity, name), ctx.offsetMinutes);
+  }
   const render = (text: string): string => renderTemplate(text, entity, vars, ctx.offsetMinutes);
   const actions: IntendedAction[] = [];
   const base = (index: number, userId?: number) => {

@@ -14,6 +14,7 @@
  *
  * Types come from z.infer (STYLE.md §10); the loader reports every problem with its path.
  */
+import { validateCronExpression } from 'cron';
 import { z } from 'zod';
 
 const key = z
@@ -152,7 +153,9 @@ export const ruleSchema = z.strictObject({
 const cronExpression = z
   .string()
   .trim()
-  .regex(/^(\S+\s+){4,5}\S+$/, 'expected a cron expression of 5 or 6 fields, e.g. "*/10 * * * *"');
+  .refine((text) => validateCronExpression(text).valid, {
+    message: 'not a cron expression; expected 5 or 6 fields, e.g. "*/10 * * * *"',
+  });
 
 /** A job's settings: when the scheduler runs it and how far back the sync looks again. */
 export const jobSettingsSchema = z.strictObject({

@@ -8,12 +8,14 @@ import { dealFieldsSection } from './sections/deal-fields.js';
 import { departmentsSection } from './sections/departments.js';
 import { pipelinesSection } from './sections/pipelines.js';
 import { smartProcessesSection } from './sections/smart-processes.js';
+import { automationSection } from '../automation/rules-section.js';
 
 export const configSections = {
   departments: departmentsSection,
   pipelines: pipelinesSection,
   dealFields: dealFieldsSection,
   smartProcesses: smartProcessesSection,
+  automation: automationSection,
 };
 
 export type SectionName = keyof typeof configSections;

@@ -1,0 +1,86 @@
+/**
+ * "Did this side effect happen?" — asked of the portal before a run repeats an action whose outcome is
+ * unknown (STYLE.md §8: check, then decide). Each action carries a marker (intended-action.ts) that
+ * is looked for in what the portal holds:
+ *   task     tasks.task.list of the record's binding (UF_CRM_TASK), marker in DESCRIPTION
+ *            (tasks/tasks-task-list.md: UF_CRM_TASK is a filter key)
+ *   comment  crm.timeline.comment.list of the record, marker in COMMENT
+ *            (crm/timeline/comments/crm-timeline-comment-list.md)
+ *   update   crm.item.get: the fields already hold the wanted values
+ *   notify   not readable over REST; but a notification with the same TAG replaces the older one
+ *            (chats/notifications/im-notify-system-add.md), so sending it again cannot double it
+ */
+import type { B24Client } from '../rest/client.js';
+import { crmBinding } from './entity.js';
+import type { IntendedAction } from './intended-action.js';
+
+/** Where the side effect was found, or undefined when the portal does not have it. */
+export type Found = Record<string, unknown> | undefined;
+
+interface TaskRow {
+  id?: string | number;
+  ID?: string | number;
+  description?: string;
+  DESCRIPTION?: string;
+}
+
+interface CommentRow {
+  ID?: string | number;
+  id?: string | number;
+  COMMENT?: string;
+  comment?: string;
+}
+
+function sameValue(a: unknown, b: unknown): boolean {
+  if (Array.isArray(a) || Array.isArray(b)) {
+    const la = (Array.isArray(a) ? a : [a]).map(String);
+    const lb = (Array.isArray(b) ? b : [b]).map(String);
+    return la.length === lb.length && la.every((v, i) => v === lb[i]);
+  }
+  if (typeof b === 'boolean') return (a === true || a === 'Y' || a === 1 || a === '1') === b;
+  const na = Number(a);
+  const nb = Number(b);
+  if (a !== '' && b !== '' && a !== null && b !== null && Number.isFinite(na) && Number.isFinite(nb))
+    return na === nb;
+  return String(a ?? '') === String(b ?? '');
+}
+
+export async function findOnPortal(client: B24Client, action: IntendedAction): Promise<Found> {
+  switch (action.kind) {
+    case 'task': {
+      const binding = crmBinding(action.entity);
+      for await (const t of client.list<TaskRow>('tasks.task.list', {
+        filter: { UF_CRM_TASK: binding },
+        select: ['ID', 'TITLE', 'DESCRIPTION', 'UF_CRM_TASK'],
+      })) {
+        const text = t.description ?? t.DESCRIPTION ?? '';
+        if (text.includes(action.marker)) return { taskId: Number(t.id ?? t.ID) };
+      }
+      return undefined;
+    }
+    case 'comment': {
+      const rows = await client.call<CommentRow[]>('crm.timeline.comment.list', {
+        filter: { ENTITY_ID: action.entity.id, ENTITY_TYPE: action.entityType },
+        select: ['ID', 'COMMENT'],
+        order: { ID: 'DESC' },
+      });
+      const hit = (Array.isArray(rows) ? rows : []).find((c) =>
+        (c.COMMENT ?? c.comment ?? '').includes(action.marker),
+      );
+      return hit ? { commentId: Number(hit.ID ?? hit.id) } : undefined;
+    }
+    case 'update': {
+      const answer = await client.call<{ item?: Record<string, unknown> }>('crm.item.get', {
+        entityTypeId: action.entity.entityTypeId,
+        id: action.entity.id,
+        useOriginalUfNames: 'Y',
+      });
+      const item = answer.item ?? {};
+      const all = Object.entries(action.fields).every(([k, v]) => sameValue(item[k], v));
+      return all ? { itemId: action.entity.id } : undefined;
+    }
+    case 'notify':
+    case 'skip':
+      return undefined;
+  }
+}

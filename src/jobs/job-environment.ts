@@ -1,0 +1,72 @@
+/**
+ * Opens what the jobs need from the flags a command parsed: the configuration (the shared loader, every
+ * problem at once), the REST client (the shared limiter lives in the same state directory), and the
+ * state database; and closes them after.
+ */
+import { hostname } from 'node:os';
+import type { Clock } from '../clock.js';
+import type { LabConfig } from '../config/config-sections.js';
+import { describeIssue } from '../config/config-issue.js';
+import { loadConfig } from '../config/load-config.js';
+import { UserError } from '../errors.js';
+import type { IntendedAction } from '../automation/intended-action.js';
+import { createClient } from '../rest/client.js';
+import { resolveConnection } from '../rest/connection.js';
+import { processIsAlive } from '../state/job-locks.js';
+import { openStateDb } from '../state/state-db.js';
+import type { Logger } from '../ui/logger.js';
+import type { JobEnvironment } from './job-context.js';
+
+export interface EnvironmentSettings {
+  /** Webhook URL (else B24LAB_PORTAL / B24LAB_OAUTH_* from `env`). */
+  portal?: string;
+  configDir: string;
+  stateDir: string;
+  rateLimit?: string;
+  env: Record<string, string | undefined>;
+  clock: Clock;
+  logger: Logger;
+  afterCall?: (action: IntendedAction) => void;
+}
+
+/** Loads the config directory or throws one UserError listing every problem. */
+export function loadJobConfig(configDir: string): LabConfig {
+  const loaded = loadConfig(configDir);
+  if (!loaded.ok) {
+    throw new UserError(
+      `The configuration in ${configDir} has problems:\n  ${loaded.issues.map(describeIssue).join('\n  ')}`,
+      'Fix them and run again (--config <dir> or B24LAB_CONFIG selects the directory).',
+    );
+  }
+  return loaded.config;
+}
+
+export async function withJobEnvironment<T>(
+  settings: EnvironmentSettings,
+  fn: (env: JobEnvironment) => Promise<T>,
+): Promise<T> {
+  const config = loadJobConfig(settings.configDir);
+  const connection = resolveConnection(settings.portal, settings.env);
+  const client = createClient({
+    connection,
+    stateDir: settings.stateDir,
+    clock: settings.clock,
+    logger: settings.logger,
+    ...(settings.rateLimit !== undefined ? { rateLimit: settings.rateLimit } : {}),
+  });
+  const state = openStateDb(settings.stateDir);
+  try {
+    return await fn({
+      client,
+      state,
+      config,
+      clock: settings.clock,
+      logger: settings.logger,
+      process: { pid: process.pid, host: hostname(), isAlive: processIsAlive },
+      ...(settings.afterCall ? { afterCall: settings.afterCall } : {}),
+    });
+  } finally {
+    state.close();
+    client.close();
+  }
+}

@@ -1,0 +1,142 @@
+/**
+ * The `sync` job: change detection by polling, then the event rules.
+ *
+ * For each record type the event rules watch, it lists the records modified since its checkpoint
+ * (minus an overlap window for late commits and clock skew) with server-side filters (`>=updatedTime`,
+ * the watched pipelines) on the chained fast list path of the REST client (2,500 rows per request),
+ * diffs each against its last seen values (detect-changes.ts), and writes the events to the outbox
+ * together with the new last seen values, in one transaction per page of records. Then it runs the
+ * rules for every queued event; an event stays queued until all its actions are settled, so a run
+ * cut short by the portal or a crash loses nothing.
+ *
+ * The first run of a record type has no checkpoint: it remembers what exists and reports nothing
+ * (a portal's existing deals are not "new requests").
+ */
+import type { ResolvedRule } from '../automation/catalog.js';
+import type { ChangeEvent, SeenSnapshot } from '../automation/detect-changes.js';
+import { detectChanges, eventKey, snapshotOf, trackedFields } from '../automation/detect-changes.js';
+import type { Entity } from '../automation/entity.js';
+import { entityFromItem, isoAt } from '../automation/entity.js';
+import { firingsForEvent } from '../automation/evaluate-rules.js';
+import { executeActions } from '../automation/execute-actions.js';
+import type { ActionReport } from '../automation/execute-actions.js';
+import { DEFAULT_OVERLAP_MINUTES } from '../automation/job-names.js';
+import { isEventTrigger } from '../automation/rule-schema.js';
+import type { JobContext, JobWork } from './job-context.js';
+
+/** Records written to the state database per transaction while listing. */
+const FLUSH_EVERY = 500;
+/** Runs an event may be retried in before it is dropped (each failure is logged). */
+const MAX_EVENT_ATTEMPTS = 20;
+
+interface EventBody {
+  event: ChangeEvent;
+  entity: Entity;
+}
+
+export const checkpointName = (entityTypeId: number): string => `sync:${entityTypeId}`;
+
+/** Outcomes after which an event has nothing left to do. */
+const SETTLED = new Set(['done', 'found', 'already', 'skipped', 'gave-up', 'would-do']);
+
+export async function runSync(ctx: JobContext): Promise<JobWork> {
+  const { env, dryRun } = ctx;
+  const state = env.state;
+  const eventRules = ctx.rules.filter((r) => isEventTrigger(r.rule.trigger));
+  const byType = new Map<number, ResolvedRule[]>();
+  for (const r of eventRules) byType.set(r.entityTypeId, [...(byType.get(r.entityTypeId) ?? []), r]);
+
+  const overlapMs = (ctx.settings?.overlapMinutes ?? DEFAULT_OVERLAP_MINUTES) * 60_000;
+  const offset = ctx.ruleContext.offsetMinutes;
+  let scanned = 0;
+  let detected = 0;
+  const dryEvents: { key: string; body: EventBody }[] = [];
+
+  for (const [entityTypeId, rules] of byType) {
+    const fields = trackedFields(rules, entityTypeId);
+    const categories = [...new Set(rules.flatMap((r) => r.categoryIds))].sort((a, b) => a - b);
+    const since = state.checkpoints.getTime(checkpointName(entityTypeId));
+    const from = since === undefined ? undefined : since - overlapMs;
+    const filter: Record<string, unknown> = { '@categoryId': categories };
+    if (from !== undefined) filter['>=updatedTime'] = isoAt(from, offset);
+
+    let batch: Entity[] = [];
+    const flush = (): void => {
+      if (batch.length === 0) return;
+      const now = env.clock.now();
+      const write = (): void => {
+        for (const entity of batch) {
+          const before = state.lastSeen.get(entity) as unknown as SeenSnapshot | undefined;
+          const events = detectChanges(before, entity, { fields, createdSince: from });
+          detected += events.length;
+          for (const event of events) {
+            const body: EventBody = { event, entity };
+            if (dryRun) dryEvents.push({ key: eventKey(entity, event), body });
+            else {
+              state.events.enqueue(
+                { key: eventKey(entity, event), entityTypeId, entityId: entity.id, kind: event.kind, body },
+                now,
+              );
+            }
+          }
+          if (!dryRun) state.lastSeen.put(entity, { ...snapshotOf(entity, fields) }, now);
+        }
+      };
+      if (dryRun) write();
+      else state.transaction(write);
+      batch = [];
+    };
+
+    for await (const row of env.client.list<Record<string, unknown>>(
+      'crm.item.list',
+      { entityTypeId, filter, select: ['*'], useOriginalUfNames: 'Y' },
+      ctx.signal ? { signal: ctx.signal } : {},
+    )) {
+      scanned++;
+      batch.push(entityFromItem(entityTypeId, row));
+      if (batch.length >= FLUSH_EVERY) flush();
+    }
+    flush();
+    // The portal's time when this run started: whatever changed after it is listed next time.
+    if (!dryRun) state.checkpoints.set(checkpointName(entityTypeId), ctx.portalNow, env.clock.now());
+    env.logger.debug('sync listed records', {
+      entityTypeId,
+      since: from === undefined ? null : isoAt(from, offset),
+      scanned,
+    });
+  }
+
+  const queue = dryRun
+    ? dryEvents.map((e) => ({ key: e.key, body: e.body, attempts: 0 }))
+    : state.events.pending<EventBody>().map((e) => ({ key: e.key, body: e.body, attempts: e.attempts }));
+  const reports: ActionReport[] = [];
+  let firings = 0;
+  for (const item of queue) {
+    if (ctx.signal?.aborted) break;
+    const found = firingsForEvent(eventRules, item.body.entity, item.body.event, ctx.ruleContext);
+    firings += found.length;
+    const done = await executeActions(
+      found.flatMap((f) => f.actions),
+      ctx.executor,
+    );
+    reports.push(...done);
+    if (dryRun) continue;
+    const open = done.filter((r) => !SETTLED.has(r.outcome));
+    if (open.length === 0) state.events.complete(item.key);
+    else if (item.attempts + 1 >= MAX_EVENT_ATTEMPTS) {
+      env.logger.error('gave up on an event after repeated failures', {
+        job: ctx.job,
+        event: item.key,
+        error: open.map((r) => r.error).join('; '),
+      });
+      state.events.complete(item.key);
+    } else state.events.retryLater(item.key, open.map((r) => `${r.key}: ${r.error ?? r.outcome}`).join('; '));
+  }
+  return {
+    scanned,
+    events: detected,
+    pendingEvents: dryRun ? 0 : state.events.count(),
+    firings,
+    reports,
+  };
+}
