@@ -116,7 +116,7 @@ export function planSmartProcesses(
       if (changes.length > 0) op.set = nest(changes);
       b.add(op);
     }
-    planCategories(sp, hit?.actual.categories ?? [defaultCategory()], !hit, b);
+    planCategories(sp, hit?.actual.categories ?? [defaultCategory()], !hit, hit?.actual.entityTypeId, b);
     if (sp.fields !== undefined) {
       planFields(
         sp.fields,
@@ -145,6 +145,7 @@ function planCategories(
   sp: SmartProcessConfig,
   actual: readonly SnapshotCategory[],
   freshType: boolean,
+  entityTypeId: number | undefined,
   b: PlanBuilder,
 ): void {
   const owner = smartProcessAddress(sp.key);
@@ -192,7 +193,7 @@ function planCategories(
     planExistingCategory(
       category,
       hit.actual,
-      { address, owner, title: sp.title, wanted, adopted: hit.adopted, fresh: freshType },
+      { address, owner, title: sp.title, wanted, adopted: hit.adopted, fresh: freshType, entityTypeId },
       b,
     );
     planStages(category.stages, hit.actual.stages, { ...stageCtx, fresh: freshType }, b);
@@ -228,6 +229,7 @@ function planExistingCategory(
     wanted: Record<string, unknown>;
     adopted: boolean;
     fresh: boolean;
+    entityTypeId: number | undefined;
   },
   b: PlanBuilder,
 ): void {
@@ -253,7 +255,10 @@ function planExistingCategory(
     op.set = defined({ name: category.name, key: category.key, sort: category.sort });
   } else {
     op.portalId = found.id;
-    b.exists(ctx.address, { id: found.id });
+    b.exists(ctx.address, {
+      id: found.id,
+      ...(ctx.entityTypeId !== undefined ? { entityTypeId: ctx.entityTypeId } : {}),
+    });
     if (ctx.adopted)
       op.reason =
         found.isDefault && found.key === ''
