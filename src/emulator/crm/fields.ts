@@ -156,7 +156,7 @@ function field(key: string, kind: FieldKind, title: string, spec: Spec = {}, typ
   const itemType = type ?? TYPE_OF[kind];
   const def: FieldDef = {
     key,
-    upper: spec.upper ?? legacy ?? camelToUpper(key),
+    upper: spec.upper ?? camelToUpper(key),
     kind,
     type: itemType,
     legacyType: kind === 'flag' ? 'char' : itemType,
@@ -460,6 +460,7 @@ export function fieldTable(portal: Portal, entityTypeId: number): FieldTable | u
     const title = PARENT_TITLES[p] ?? allTypes.find((t) => t.entityTypeId === p)?.title ?? String(p);
     const def = field(`parentId${p}`, 'parent', title, {
       legacy: `PARENT_ID_${p}`,
+      upper: `PARENT_ID_${p}`,
       settings: { parentEntityTypeId: p },
     });
     fields.push(def);
