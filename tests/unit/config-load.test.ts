@@ -69,7 +69,7 @@ describe('loadConfig: the shipped laboratory configuration', () => {
 describe('loadConfig: every problem at once', () => {
   it('reports problems of several files together, each with file, path, line and column', () => {
     const issues = issuesOf([
-      { name: 'a.yaml', text: 'departments:\n  - key: Bad Key\n    name: X\n    head: not-an-email\n' },
+      { name: 'a.yaml', text: 'departments:\n  - key: bad key\n    name: X\n    head: not-an-email\n' },
       {
         name: 'b.yaml',
         text: pipeline(`      - { code: NEW, name: Новая }
@@ -78,7 +78,7 @@ describe('loadConfig: every problem at once', () => {
 `),
       },
       { name: 'c.yaml', text: 'rules: []\n' },
-      { name: 'd.yaml', text: 'dealFields:\n  - code: A\n    type: text\n    label: A\n' },
+      { name: 'd.yaml', text: 'dealFields:\n  - code: A\n    type: Text Area\n    label: A\n' },
     ]);
     const summary = issues.map((i) => `${i.file} ${i.path}`);
     expect(summary).toEqual(

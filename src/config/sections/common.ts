@@ -7,11 +7,17 @@ import { z } from 'zod';
 import type { CheckContext } from '../config-section.js';
 import type { PathSegment } from '../config-issue.js';
 
-/** A stable key of this configuration: `sales`, `lab-gti`, `new_request`. */
+/**
+ * A stable key: `sales`, `lab-gti`, `new_request`. Keys b24lab writes are lowercase; keys another tool
+ * left in a pipeline's originId (`1C_42`) are accepted as they are, so `pull` can bring them under code.
+ */
 export const keySchema = z
   .string()
-  .regex(/^[a-z][a-z0-9_-]*$/, 'Use lowercase Latin letters, digits, "-" and "_", starting with a letter')
-  .max(50);
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9_.:-]*$/,
+    'Use Latin letters, digits, "-", "_", "." and ":", starting with a letter or digit',
+  )
+  .max(100);
 
 export const nameSchema = z.string().trim().min(1, 'Must not be empty').max(255);
 
@@ -87,7 +93,13 @@ export function fieldSchema(maxCode: number) {
       .regex(/^[A-Z0-9][A-Z0-9_]*$/, 'A field code is upper-case Latin letters, digits and "_"')
       .max(maxCode, `A field code is at most ${maxCode} characters here (FIELD_NAME is at most 50)`)
       .describe('Stable key: FIELD_NAME without UF_CRM_ (deals) or UF_CRM_<type id>_ (smart processes)'),
-    type: z.enum(FIELD_TYPES).describe('USER_TYPE_ID; it cannot change once the field exists'),
+    type: z
+      .union([
+        z.enum(FIELD_TYPES),
+        // Types of other modules and applications (iblock_element, rest_1_map ...) pass through.
+        z.string().regex(/^[a-z][a-z0-9_]*$/, 'A field type is a USER_TYPE_ID such as string or enumeration'),
+      ])
+      .describe('USER_TYPE_ID; it cannot change once the field exists'),
     label: nameSchema.describe('The label on the card, in lists and filters'),
     multiple: z.boolean().default(false).describe('Holds several values; cannot change once created'),
     mandatory: z.boolean().optional(),
