@@ -9,6 +9,7 @@ import { departmentsSection } from './sections/departments.js';
 import { pipelinesSection } from './sections/pipelines.js';
 import { smartProcessesSection } from './sections/smart-processes.js';
 import { automationSection } from '../automation/rules-section.js';
+import { repairSection } from '../repair/repair-section.js';
 
 export const configSections = {
   departments: departmentsSection,
@@ -16,6 +17,7 @@ export const configSections = {
   dealFields: dealFieldsSection,
   smartProcesses: smartProcessesSection,
   automation: automationSection,
+  repair: repairSection,
 };
 
 export type SectionName = keyof typeof configSections;
