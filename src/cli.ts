@@ -4,6 +4,10 @@ import type { Output } from './ui/output.js';
 import { portalCommand } from './commands/portal-serve.js';
 import { reportCommand } from './commands/report.js';
 import { backupCommand } from './commands/backup-command.js';
+import { restoreCommand } from './commands/restore.js';
+import { callCommand } from './commands/call.js';
+import { exportCommand } from './commands/export.js';
+import { jobsCommand } from './commands/jobs-command.js';
 
 /** What the program needs from the outside world; src/main.ts builds the real ones, tests fake them. */
 export interface CliDeps {
@@ -26,6 +30,10 @@ export function buildProgram(deps: CliDeps): Command {
   program.addCommand(portalCommand(deps));
   program.addCommand(reportCommand(deps));
   program.addCommand(backupCommand(deps));
+  program.addCommand(restoreCommand(deps));
+  program.addCommand(callCommand(deps));
+  program.addCommand(exportCommand(deps));
+  program.addCommand(jobsCommand(deps));
   applyToAll(program, deps);
   return program;
 }
