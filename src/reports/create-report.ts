@@ -51,7 +51,8 @@ export const LAB_PROCESS = { code: 'laboratory', title: 'Лаборатория'
 /** Reads what the report needs from the portal, streaming, and computes it. */
 export async function createReport(client: B24Client, request: ReportRequest): Promise<CreatedReport> {
   const serverTime = await client.call<string>('server.time');
-  const now = Date.parse(serverTime);
+  // server.time has whole seconds: the current second belongs to "now".
+  const now = Date.parse(serverTime) + 999;
   const offsetMinutes = offsetOf(serverTime);
   const period = parsePeriod(request.from, request.to, Number.isNaN(now) ? 0 : now, offsetMinutes);
   const progress = (phase: string) => ({
