@@ -138,15 +138,21 @@ const TWO = Array.from({ length: 60 }, (_, i) => String(i).padStart(2, '0'));
 
 /**
  * `isoWithOffset` (portal-clock.ts) without a Date per call: the date part is cached per day, the
- * time part is arithmetic. 1795737627000 at +03:00 -> "2026-11-27T03:00:27+03:00".
+ * time part is arithmetic, and a small direct-mapped cache keeps recent seconds (records created in
+ * one go share their times). 1795737627000 at +03:00 -> "2026-11-27T03:00:27+03:00".
  */
 export function isoFormatter(offsetMinutes: number): (ms: number) => string {
   const sign = offsetMinutes >= 0 ? '+' : '-';
   const abs = Math.abs(offsetMinutes);
   const tz = `${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
   const days = new Map<number, string>();
+  const seconds = new Float64Array(256).fill(Number.NaN);
+  const texts: string[] = new Array<string>(256).fill('');
   return (ms) => {
-    const shifted = Math.floor(ms / 1000) * 1000 + offsetMinutes * 60_000;
+    const second = Math.floor(ms / 1000);
+    const slot = second & 255;
+    if (seconds[slot] === second) return texts[slot]!;
+    const shifted = second * 1000 + offsetMinutes * 60_000;
     const day = Math.floor(shifted / 86_400_000);
     let date = days.get(day);
     if (date === undefined) {
@@ -157,7 +163,10 @@ export function isoFormatter(offsetMinutes: number): (ms: number) => string {
     const sec = (shifted - day * 86_400_000) / 1000;
     const h = Math.floor(sec / 3600);
     const m = Math.floor((sec % 3600) / 60);
-    return `${date}T${TWO[h]}:${TWO[m]}:${TWO[sec % 60]}${tz}`;
+    const text = `${date}T${TWO[h]}:${TWO[m]}:${TWO[sec % 60]}${tz}`;
+    seconds[slot] = second;
+    texts[slot] = text;
+    return text;
   };
 }
 
