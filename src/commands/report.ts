@@ -1,14 +1,15 @@
-import { Command, Option } from 'commander';
+import { Command } from 'commander';
 import type { CliDeps } from '../cli.js';
 import { createClient } from '../rest/client.js';
-import { resolveConnection } from '../rest/connection.js';
+import { DEFAULT_STATE_DIR, clientOptionsFrom } from '../rest/settings.js';
 import { createReport } from '../reports/create-report.js';
-import { readLedgerEscalations } from '../reports/read-ledger.js';
+import { escalationRulesOf, readLedgerEscalations } from '../reports/read-ledger.js';
 import { parseReportOptions } from '../reports/report-options.js';
 import { REPORT_NAMES } from '../reports/report-view.js';
 import { writeReportFile } from '../reports/write-report.js';
 import { reportProgress } from '../ui/report-progress.js';
 import { renderReport } from '../ui/report-render.js';
+import { jobEnvironmentOptions, jobOption } from './jobs-options.js';
 
 /** Every option with its environment variable (STYLE.md §11) and default. */
 const OPTIONS: [flags: string, description: string, env: string, fallback?: string][] = [
@@ -22,15 +23,17 @@ const OPTIONS: [flags: string, description: string, env: string, fallback?: stri
   ],
   ['--excel', 'csv for Russian Excel: UTF-8 BOM, ";" and decimal commas', 'B24LAB_REPORT_EXCEL'],
   ['--out <file>', 'write to a file instead of stdout', 'B24LAB_REPORT_OUT'],
-  ['--portal <url>', 'webhook URL https://PORTAL/rest/USER_ID/SECRET/', 'B24LAB_PORTAL'],
-  ['--state-dir <dir>', 'state directory with the automation ledger', 'B24LAB_STATE_DIR', '.b24lab'],
   [
     '--control-limit-days <days>',
     'days in a stage before a deal is over the limit',
     'B24LAB_CONTROL_LIMIT_DAYS',
     '15',
   ],
-  ['--escalation-rules <ids>', 'comma-separated ids of the rules that escalate', 'B24LAB_ESCALATION_RULES'],
+  [
+    '--escalation-rules <ids>',
+    'ids of the escalating rules (default: from --config)',
+    'B24LAB_ESCALATION_RULES',
+  ],
 ];
 
 /** `b24lab report <name>`: managers, receivables, funnel, projects, streamed from the portal. */
@@ -38,18 +41,19 @@ export function reportCommand(deps: CliDeps): Command {
   const command = new Command('report')
     .description(`Compute a report from the portal: ${REPORT_NAMES.join(', ')}`)
     .argument('<name>', REPORT_NAMES.join(' | '));
-  for (const [flags, description, env, fallback] of OPTIONS) {
-    const option = new Option(flags, description).env(env);
-    command.addOption(fallback === undefined ? option : option.default(fallback));
-  }
+  for (const option of jobEnvironmentOptions(deps)) command.addOption(option);
+  for (const [flags, text, env, fallback] of OPTIONS)
+    command.addOption(jobOption(deps, flags, text, env, fallback));
   return command.action(async (name: string, raw: Record<string, unknown>) => {
     const options = parseReportOptions(name, raw);
-    const connection = resolveConnection(options.portal, deps.env);
-    const client = createClient({ connection, clock: deps.clock, logger: deps.output.logger });
+    const clientOptions = clientOptionsFrom(options.rest, deps.env, deps.clock, deps.output.logger);
+    const client = createClient(clientOptions);
     const progress = reportProgress(deps.output, `report ${options.name}`);
     try {
-      const escalations =
-        options.name === 'managers' ? readLedgerEscalations(options.stateDir, options.escalationRules) : [];
+      const rules =
+        options.escalationRules.length > 0 ? options.escalationRules : escalationRulesOf(options.configDir);
+      const state = clientOptions.stateDir ?? DEFAULT_STATE_DIR;
+      const escalations = options.name === 'managers' ? readLedgerEscalations(state, rules) : [];
       const made = await createReport(client, {
         ...options,
         escalations,

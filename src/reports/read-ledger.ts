@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { loadConfig } from '../config/load-config.js';
 import { STATE_FILE, openStateDb } from '../state/state-db.js';
 import { escalationsFromLedger } from './read-portal.js';
 import type { EscalationRow } from './rows.js';
@@ -20,4 +21,15 @@ export function readLedgerEscalations(stateDir: string, rules?: readonly string[
   } finally {
     state.close();
   }
+}
+
+/**
+ * The ids of the configured rules that escalate (an `escalate` action: config/automation.yaml), or
+ * undefined when the directory has no valid configuration (then every deal notification counts).
+ */
+export function escalationRulesOf(configDir: string): string[] | undefined {
+  const loaded = loadConfig(configDir);
+  if (!loaded.ok) return undefined;
+  const rules = loaded.config.automation?.rules ?? [];
+  return rules.filter((r) => r.actions.some((a) => a.type === 'escalate')).map((r) => r.id);
 }

@@ -1,4 +1,5 @@
 import { UserError } from '../errors.js';
+import type { RestSettings } from '../rest/settings.js';
 import type { ReportFormat } from '../ui/report-render.js';
 import { REPORT_FORMATS } from '../ui/report-render.js';
 import type { ReportName } from './report-view.js';
@@ -12,9 +13,11 @@ export interface ReportOptions {
   format: ReportFormat;
   excel: boolean;
   out?: string;
-  portal?: string;
-  stateDir: string;
+  /** --portal, --rate-limit, --state as every REST command takes them (src/rest/settings.ts). */
+  rest: RestSettings;
+  configDir: string;
   controlLimitDays: number;
+  /** Empty: the configuration's escalating rules. */
   escalationRules: string[];
 }
 
@@ -61,10 +64,14 @@ export function parseReportOptions(name: string, raw: Record<string, unknown>): 
     ...optional('to', text('to')),
     ...optional('pipeline', text('pipeline')),
     ...optional('out', out),
-    ...optional('portal', text('portal')),
     format: format as ReportFormat,
     excel,
-    stateDir: text('stateDir') ?? '.b24lab',
+    rest: {
+      ...optional('portal', text('portal')),
+      ...optional('rateLimit', text('rateLimit')),
+      ...optional('state', text('state')),
+    },
+    configDir: text('config') ?? 'config',
     controlLimitDays: limit,
     escalationRules: (text('escalationRules') ?? '')
       .split(',')

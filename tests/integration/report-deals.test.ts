@@ -95,21 +95,19 @@ beforeAll(async () => {
   await advanceDays(17); // Jan 25
   ids.B2 = await deal('Субподряд', petrova, 10_000);
 
+  // The ledger: «sales-qualified-control» escalates (config/automation.yaml) and told two heads in one
+  // firing; «sales-new-request-notify» only notifies the manager and is no escalation.
   const state = openStateDb(stateDir);
   const at = Date.parse('2026-01-20T10:00:00+03:00');
-  for (const head of [7, 8]) {
-    const key = `sales-new-control|2:${ids.A3}|stayed:NEW#15d|0|u${head}`;
-    const plan = {
-      key,
-      rule: 'sales-new-control',
-      entity: `2:${ids.A3}`,
-      occurrence: 'stayed:NEW#15d',
-      action: 'notify',
-      marker: 'm',
-    };
-    state.ledger.plan(plan, { runId: 'r1', job: 'automation' }, at);
-    state.ledger.done(key, { id: head }, at);
-  }
+  const record = (rule: string, occurrence: string, user: number) => {
+    const key = `${rule}|2:${ids.A3}|${occurrence}|0|u${user}`;
+    const plan = { key, rule, entity: `2:${ids.A3}`, occurrence, action: 'notify', marker: 'm' };
+    state.ledger.plan(plan, { runId: 'r1', job: 'control' }, at);
+    state.ledger.done(key, { id: user }, at);
+  };
+  record('sales-qualified-control', 'stayed:QUALIFIED#15d', 7);
+  record('sales-qualified-control', 'stayed:QUALIFIED#15d', 8);
+  record('sales-new-request-notify', 'entered:NEW', 2);
   state.close();
 });
 
@@ -119,7 +117,18 @@ afterAll(async () => {
 });
 
 async function reportJson<T>(name: string, ...args: string[]): Promise<T> {
-  const run = await runCli(['report', name, '--portal', url, ...PERIOD, '--format', 'json', ...args]);
+  const run = await runCli([
+    'report',
+    name,
+    '--portal',
+    url,
+    '--state',
+    stateDir,
+    ...PERIOD,
+    '--format',
+    'json',
+    ...args,
+  ]);
   expect(run.stderr).toBe('');
   expect(run.code).toBe(0);
   return JSON.parse(run.stdout) as T;
@@ -127,7 +136,7 @@ async function reportJson<T>(name: string, ...args: string[]): Promise<T> {
 
 describe('b24lab report managers', () => {
   it('computes each metric per manager from the portal and the ledger', async () => {
-    const report = await reportJson<ManagersReport>('managers', '--state-dir', stateDir);
+    const report = await reportJson<ManagersReport>('managers', '--config', 'config');
     expect(report.period).toEqual({
       from: Date.parse('2026-01-01T00:00:00+03:00'),
       to: Date.parse('2026-02-01T00:00:00+03:00'),
@@ -184,7 +193,17 @@ describe('b24lab report managers', () => {
   });
 
   it('narrows to one pipeline by name and rejects an unknown one', async () => {
-    const run = await runCli(['report', 'managers', '--portal', url, ...PERIOD, '--pipeline', 'Госзакупки']);
+    const run = await runCli([
+      'report',
+      'managers',
+      '--portal',
+      url,
+      '--state',
+      stateDir,
+      ...PERIOD,
+      '--pipeline',
+      'Госзакупки',
+    ]);
     expect(run.code).toBe(1);
     expect(run.stderr).toContain('No pipeline "Госзакупки"');
   });
@@ -209,9 +228,34 @@ describe('b24lab report receivables', () => {
     expect(report.totals).toEqual({ deals: 1, amount: 100_000, paid: 40_000, remaining: 60_000 });
   });
 
+  it('takes every option from B24LAB_* variables', async () => {
+    const run = await runCli(['report', 'receivables'], {
+      env: {
+        B24LAB_PORTAL: url,
+        B24LAB_STATE: stateDir,
+        B24LAB_REPORT_FROM: '2026-01-01',
+        B24LAB_REPORT_TO: '2026-01-31',
+        B24LAB_REPORT_FORMAT: 'json',
+      },
+    });
+    expect(run.code).toBe(0);
+    expect((JSON.parse(run.stdout) as ReceivablesReport).totals.remaining).toBe(60_000);
+  });
+
   it('--excel writes a file that csv-parse reads back with ";"', async () => {
     const file = join(stateDir, 'receivables.csv');
-    const run = await runCli(['report', 'receivables', '--portal', url, ...PERIOD, '--excel', '--out', file]);
+    const run = await runCli([
+      'report',
+      'receivables',
+      '--portal',
+      url,
+      '--state',
+      stateDir,
+      ...PERIOD,
+      '--excel',
+      '--out',
+      file,
+    ]);
     expect(run.code).toBe(0);
     const text = readFileSync(file, 'utf8');
     expect(text.charCodeAt(0)).toBe(0xfeff);
@@ -246,8 +290,28 @@ describe('b24lab report funnel', () => {
   });
 
   it('renders html with the same numbers in the chart as in the csv', async () => {
-    const html = await runCli(['report', 'funnel', '--portal', url, ...PERIOD, '--format', 'html']);
-    const csv = await runCli(['report', 'funnel', '--portal', url, ...PERIOD, '--format', 'csv']);
+    const html = await runCli([
+      'report',
+      'funnel',
+      '--portal',
+      url,
+      '--state',
+      stateDir,
+      ...PERIOD,
+      '--format',
+      'html',
+    ]);
+    const csv = await runCli([
+      'report',
+      'funnel',
+      '--portal',
+      url,
+      '--state',
+      stateDir,
+      ...PERIOD,
+      '--format',
+      'csv',
+    ]);
     const records: string[][] = parse(csv.stdout, { relax_column_count: true });
     const reachedColumn = records[0]!.indexOf('Reached');
     // The first table (the funnel) ends at the empty record; failure stages have no reach.

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalPortal } from '../../src/emulator/start-local-portal.js';
 import type { ProjectsReport } from '../../src/reports/projects-report.js';
@@ -17,6 +20,7 @@ let lp: LocalPortal;
 let url: string;
 let entityTypeId: number;
 let gti: number;
+const stateDir = mkdtempSync(join(tmpdir(), 'b24lab-report-'));
 const call = (method: string, params: Record<string, unknown>, encoding: Encoding = 'json') =>
   callOk(url, method, params, encoding);
 
@@ -75,6 +79,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await lp.close();
+  rmSync(stateDir, { recursive: true, force: true });
 });
 
 describe('b24lab report projects', () => {
@@ -84,6 +89,8 @@ describe('b24lab report projects', () => {
       'projects',
       '--portal',
       url,
+      '--state',
+      stateDir,
       '--from',
       '2026-01-01',
       '--to',
@@ -123,7 +130,7 @@ describe('b24lab report projects', () => {
   it('names the missing smart process', async () => {
     const other = await portalForTest();
     try {
-      const run = await runCli(['report', 'projects', '--portal', other.webhookUrl]);
+      const run = await runCli(['report', 'projects', '--portal', other.webhookUrl, '--state', stateDir]);
       expect(run.code).toBe(1);
       expect(run.stderr).toContain('The portal has no smart process «Лаборатория».');
     } finally {
