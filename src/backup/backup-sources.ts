@@ -140,7 +140,12 @@ export const BACKUP_SOURCES: BackupSource[] = [
     entity: 'smart-process-fields',
     idField: 'id',
     part: 'configuration',
-    rows: (ctx) => list(ctx, 'userfieldconfig.list', { moduleId: 'crm' }),
+    // userfieldconfig.list also shows the deal/contact/company fields kept above: smart processes only.
+    rows: async function* (ctx) {
+      for await (const row of list(ctx, 'userfieldconfig.list', { moduleId: 'crm' })) {
+        if (/^CRM_\d+$/.test(String(row.entityId))) yield row;
+      }
+    },
   },
   legacyCrm('companies', 'crm.company.list', multifieldSelect),
   legacyCrm('contacts', 'crm.contact.list', multifieldSelect),
@@ -254,11 +259,16 @@ export const BACKUP_SOURCES: BackupSource[] = [
           for await (const child of list(ctx, 'disk.folder.getchildren', { id: folder })) {
             if (child.TYPE === 'folder') {
               stack.push(String(child.ID));
-              yield { ...child, STORAGE_NAME: storage.NAME };
+              yield { ...child, STORAGE_NAME: storage.NAME, STORAGE_ROOT_ID: storage.ROOT_OBJECT_ID };
             } else {
               const url = typeof child.DOWNLOAD_URL === 'string' ? child.DOWNLOAD_URL : '';
               const content = url === '' ? null : (await ctx.download(url)).toString('base64');
-              yield { ...child, STORAGE_NAME: storage.NAME, CONTENT_BASE64: content };
+              yield {
+                ...child,
+                STORAGE_NAME: storage.NAME,
+                STORAGE_ROOT_ID: storage.ROOT_OBJECT_ID,
+                CONTENT_BASE64: content,
+              };
             }
           }
         }

@@ -47,3 +47,11 @@ export class IdMap {
     return out;
   }
 }
+
+/** Every ID maps to itself: normalizes the rows of the target's own snapshot the same way (compare). */
+export class IdentityMap extends IdMap {
+  override get(_kind: string, source: string | number): number | undefined {
+    const n = Number(source);
+    return Number.isSafeInteger(n) ? n : undefined;
+  }
+}

@@ -48,7 +48,11 @@ export const REMAP_RULES: Record<string, EntityRules> = {
   },
   pipelines: { fields: { entityTypeId: { type: 'entityType' } }, drop: ['id', 'isDefault'] },
   stages: {
-    fields: { ENTITY_ID: { type: 'statusEntity' }, CATEGORY_ID: id('category') },
+    fields: {
+      ENTITY_ID: { type: 'statusEntity' },
+      STATUS_ID: { type: 'stage' },
+      CATEGORY_ID: id('category'),
+    },
     drop: ['ID', 'SYSTEM', 'EXTRA'],
   },
   fields: { fields: {}, drop: ['ID'] },
@@ -143,22 +147,31 @@ export const REMAP_RULES: Record<string, EntityRules> = {
       'activityDate',
       'changedBy',
       'closedBy',
+      // Views the portal derives from the fields above (tasks.task.list), never written back.
+      'creator',
+      'responsible',
+      'accomplicesData',
+      'auditorsData',
+      'checkListTree',
+      'checkListCanAdd',
+      'action',
+      'newCommentsCount',
     ],
   },
   'timeline-comments': {
     fields: {
       ENTITY_ID: { type: 'owner', typeField: 'ENTITY_TYPE' },
       AUTHOR_ID: user,
-      FILES: { type: 'attachment' },
     },
-    drop: ['ID', 'CREATED'],
+    // FILES holds URLs of the source portal; the restore uploads FILES_CONTENT (kept by the backup).
+    drop: ['ID', 'CREATED', 'FILES'],
   },
   'list-elements': {
     fields: { CREATED_BY: user, MODIFIED_BY: user },
     drop: ['ID', 'DATE_CREATE', 'TIMESTAMP_X', 'CREATED_USER_NAME'],
   },
   files: {
-    fields: { PARENT_ID: id('folder'), CREATED_BY: user, UPDATED_BY: user },
+    fields: { PARENT_ID: id('folder'), STORAGE_ROOT_ID: id('folder'), CREATED_BY: user, UPDATED_BY: user },
     drop: [
       'ID',
       'CREATE_TIME',
@@ -168,6 +181,9 @@ export const REMAP_RULES: Record<string, EntityRules> = {
       'STORAGE_ID',
       'DELETE_TIME',
       'DELETED_BY',
+      // The object itself and its content blob: new on the target.
+      'REAL_OBJECT_ID',
+      'FILE_ID',
     ],
   },
 };

@@ -3,7 +3,7 @@
  * core function, closes the client. Commands call these and render the typed result.
  */
 import { access } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { Clock } from '../clock.js';
 import { UserError } from '../errors.js';
 import type { ConnectionConfig } from '../rest/connection.js';
@@ -11,7 +11,10 @@ import { createClient } from '../rest/client.js';
 import type { BackupProgress, BackupResult } from './create-backup.js';
 import { createBackup } from './create-backup.js';
 import { downloadFile } from './download-file.js';
+import type { RestoreResult } from './restore-snapshot.js';
+import { restoreSnapshot } from './restore-snapshot.js';
 import type { SnapshotKind } from './snapshot-name.js';
+import { portalSlug } from './snapshot-name.js';
 import type { VerifyResult } from './verify-snapshot.js';
 import { verifySnapshot } from './verify-snapshot.js';
 
@@ -72,4 +75,40 @@ export async function resolveSnapshot(snapshot: string, root: string): Promise<s
 
 export async function runBackupVerify(snapshot: string, root: string): Promise<VerifyResult> {
   return verifySnapshot(await resolveSnapshot(snapshot, root));
+}
+
+export interface RunRestoreInput extends ClientSettings {
+  snapshot: string;
+  root: string;
+  mappingFile?: string;
+  dryRun: boolean;
+  merge: boolean;
+  clock: Clock;
+  onProgress?: (p: { entity: string; rows: number }) => void;
+}
+
+/** Restores a snapshot into the portal of `connection`; the mapping file defaults to the backup root. */
+export async function runRestore(input: RunRestoreInput): Promise<RestoreResult> {
+  const snapshotDir = await resolveSnapshot(input.snapshot, input.root);
+  const client = createClient({
+    connection: input.connection,
+    clock: input.clock,
+    ...(input.stateDir !== undefined ? { stateDir: input.stateDir } : {}),
+    ...(input.rateLimit !== undefined ? { rateLimit: input.rateLimit } : {}),
+  });
+  try {
+    const mappingFile =
+      input.mappingFile ??
+      join(input.root, `restore-${basename(snapshotDir)}-to-${portalSlug(client.portal)}.json`);
+    return await restoreSnapshot({
+      client,
+      snapshotDir,
+      mappingFile,
+      dryRun: input.dryRun,
+      merge: input.merge,
+      ...(input.onProgress ? { onProgress: input.onProgress } : {}),
+    });
+  } finally {
+    client.close();
+  }
 }

@@ -4,6 +4,7 @@ import ora from 'ora';
 import type { BackupProgress, BackupResult } from '../backup/create-backup.js';
 import type { SnapshotSummary } from '../backup/list-snapshots.js';
 import type { PruneResult } from '../backup/prune-snapshots.js';
+import type { RestoreResult } from '../backup/restore-snapshot.js';
 import type { VerifyResult } from '../backup/verify-snapshot.js';
 import type { Output } from './output.js';
 
@@ -98,4 +99,24 @@ export function renderPrune(output: Output, result: PruneResult, json: boolean):
   for (const name of result.deleted) output.out(`${p.red(verb)} ${name}`);
   for (const name of result.stalePartials) output.out(`${p.red(verb)} ${name} (interrupted backup)`);
   for (const name of result.invalid) output.out(`${p.yellow('left')}   ${name} (not a readable snapshot)`);
+}
+
+export function renderRestore(output: Output, result: RestoreResult, json: boolean): void {
+  if (json) {
+    output.out(JSON.stringify(result, null, 2));
+    return;
+  }
+  const p = paint(output);
+  const verb = result.dryRun ? 'would create' : 'created';
+  output.out(
+    `${p.green(result.dryRun ? 'dry run' : 'restored')} ${result.snapshot} -> ${result.target}${result.resumed ? ' (resumed)' : ''}`,
+  );
+  for (const [entity, n] of Object.entries(result.created))
+    output.out(`  ${verb} ${n.toLocaleString('en-US')} ${entity}`);
+  for (const [entity, n] of Object.entries(result.reused))
+    output.out(`  matched ${n.toLocaleString('en-US')} ${entity}`);
+  for (const u of result.unmatchedUsers)
+    output.err(`${p.yellow('user')} ${u.id} <${u.email}>: ${u.reason}; records given to the restoring user`);
+  for (const w of result.warnings) output.err(`${p.yellow('warning')} ${w}`);
+  output.err(`${p.gray('mapping')} ${result.mappingFile}`);
 }

@@ -233,7 +233,7 @@ describe('remapRow with the shipped rules', () => {
         REMAP_RULES.stages!,
         map,
       ).fields,
-    ).toEqual({ ENTITY_ID: 'DEAL_STAGE_12', STATUS_ID: 'C3:WON', NAME: 'Успех', CATEGORY_ID: 12 });
+    ).toEqual({ ENTITY_ID: 'DEAL_STAGE_12', STATUS_ID: 'C12:WON', NAME: 'Успех', CATEGORY_ID: 12 });
     expect(
       remapRow({ id: 5, entityTypeId: 1032, name: 'ГТИ', isDefault: 'N' }, REMAP_RULES.pipelines!, map)
         .fields,
