@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
@@ -7,6 +7,8 @@ import type { LocalPortal } from '../../src/emulator/start-local-portal.js';
 import type { FunnelReport } from '../../src/reports/funnel-report.js';
 import type { ManagersReport } from '../../src/reports/managers-report.js';
 import type { ReceivablesReport } from '../../src/reports/receivables-report.js';
+import { createClient } from '../../src/rest/client.js';
+import { writeReports } from '../../src/reports/write-reports.js';
 import { openStateDb } from '../../src/state/state-db.js';
 import { runCli } from '../helpers/cli.js';
 import type { Encoding } from '../helpers/local-portal.js';
@@ -324,5 +326,38 @@ describe('b24lab report funnel', () => {
     expect(fromChart.slice(0, fromCsv.length)).toEqual(fromCsv);
     expect(fromCsv).toEqual([5, 2, 2, 2, 2, 2]); // five in-progress stages and the success stage
     expect(fromChart).toHaveLength(fromCsv.length);
+  });
+});
+
+describe('writeReports (the body of a scheduled reports job)', () => {
+  it('writes each chosen report in each format to the folder, named by the period end', async () => {
+    const dir = join(stateDir, 'out');
+    const client = createClient({ connection: { kind: 'webhook', url }, rateLimit: 'off' });
+    try {
+      const written = await writeReports(client, {
+        reports: ['managers', 'receivables'],
+        dir,
+        formats: ['csv', 'html'],
+        excel: true,
+        from: '2026-01-01',
+        to: '2026-01-31',
+      });
+      expect(written.map((w) => w.file.slice(dir.length + 1))).toEqual([
+        'managers-2026-01-31.csv',
+        'managers-2026-01-31.html',
+        'receivables-2026-01-31.csv',
+        'receivables-2026-01-31.html',
+      ]);
+    } finally {
+      client.close();
+    }
+    expect(readdirSync(dir).sort()).toHaveLength(4);
+    const csv: string[][] = parse(readFileSync(join(dir, 'managers-2026-01-31.csv'), 'utf8'), {
+      delimiter: ';',
+      bom: true,
+    });
+    expect(csv[1]?.slice(0, 6)).toEqual(['Петрова Мария', '2', '1', '0', '1', '100']);
+    expect(csv[2]?.slice(0, 6)).toEqual(['Иванов Иван', '3', '1', '1', '1', '50']);
+    expect(readFileSync(join(dir, 'receivables-2026-01-31.html'), 'utf8')).toContain('ООО «Ромашка»');
   });
 });
