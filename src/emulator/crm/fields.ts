@@ -439,6 +439,17 @@ function ufField(uf: UserFieldDoc, itemName: string): FieldDef {
   return def;
 }
 
+/** The system fields of deals, contacts and companies never change: built once per process. */
+const once = (build: () => FieldDef[]): (() => readonly FieldDef[]) => {
+  let fields: readonly FieldDef[] | undefined;
+  return () => (fields ??= build());
+};
+const FIXED_FIELDS: Record<number, () => readonly FieldDef[]> = {
+  [ENTITY_TYPE.deal]: once(dealFields),
+  [ENTITY_TYPE.contact]: once(contactFields),
+  [ENTITY_TYPE.company]: once(companyFields),
+};
+
 /**
  * The field table of an entity, or undefined when the entity is not supported (neither a deal,
  * contact, company nor an existing smart process).
@@ -446,9 +457,8 @@ function ufField(uf: UserFieldDoc, itemName: string): FieldDef {
 export function fieldTable(portal: Portal, entityTypeId: number): FieldTable | undefined {
   let fields: FieldDef[];
   let type: TypeDoc | undefined;
-  if (entityTypeId === ENTITY_TYPE.deal) fields = dealFields();
-  else if (entityTypeId === ENTITY_TYPE.contact) fields = contactFields();
-  else if (entityTypeId === ENTITY_TYPE.company) fields = companyFields();
+  const fixed = FIXED_FIELDS[entityTypeId];
+  if (fixed) fields = [...fixed()];
   else {
     type = getType(portal, entityTypeId);
     if (!type) return undefined;
