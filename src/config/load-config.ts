@@ -13,8 +13,9 @@ import { join } from 'node:path';
 import type { z } from 'zod';
 import type { Document, Node } from 'yaml';
 import { LineCounter, isMap, isScalar, isSeq, parseDocument } from 'yaml';
+import { UserError } from '../errors.js';
 import type { ConfigIssue, PathSegment } from './config-issue.js';
-import { formatPath } from './config-issue.js';
+import { describeIssue, formatPath } from './config-issue.js';
 import type { LabConfig, SectionName } from './config-sections.js';
 import { configSections } from './config-sections.js';
 import type { ConfigSection } from './config-section.js';
@@ -167,4 +168,26 @@ function locate(doc: Document, path: readonly PathSegment[], pointAtKey: boolean
     if (node !== undefined && node !== null) found = node as Node;
   });
   return found;
+}
+
+/** Bad configuration: every problem, one per line, with where it is. */
+export class ConfigInvalidError extends UserError {
+  override readonly name = 'ConfigInvalidError';
+  constructor(
+    dir: string,
+    readonly issues: ConfigIssue[],
+  ) {
+    super(
+      `The configuration in ${dir} has ${issues.length} problem${issues.length === 1 ? '' : 's'}:\n` +
+        issues.map((i) => `  ${describeIssue(i)}`).join('\n'),
+      `Fix them and run again; editors check the files as you type through ${join(dir, 'schema.json')}.`,
+    );
+  }
+}
+
+/** loadConfig for commands: the config, or a ConfigInvalidError listing every problem. */
+export function requireConfig(dir: string): LabConfig {
+  const result = loadConfig(dir);
+  if (!result.ok) throw new ConfigInvalidError(dir, result.issues);
+  return result.config;
 }

@@ -52,8 +52,7 @@ function dependencies(op: Operation): string[] {
   const deps: string[] = [];
   if (op.owner && (op.action === 'create' || op.entity === 'category' || op.predicted)) deps.push(op.owner);
   for (const value of Object.values(op.set ?? {}))
-    if (value && typeof value === 'object' && 'ref' in value)
-      deps.push(String((value).ref));
+    if (value && typeof value === 'object' && 'ref' in value) deps.push(String(value.ref));
   return deps;
 }
 
