@@ -8,6 +8,9 @@ import { restoreCommand } from './commands/restore.js';
 import { callCommand } from './commands/call.js';
 import { exportCommand } from './commands/export.js';
 import { jobsCommand } from './commands/jobs-command.js';
+import { planCommand } from './commands/plan.js';
+import { applyCommand } from './commands/apply.js';
+import { pullCommand } from './commands/pull.js';
 
 /** What the program needs from the outside world; src/main.ts builds the real ones, tests fake them. */
 export interface CliDeps {
@@ -34,6 +37,9 @@ export function buildProgram(deps: CliDeps): Command {
   program.addCommand(callCommand(deps));
   program.addCommand(exportCommand(deps));
   program.addCommand(jobsCommand(deps));
+  program.addCommand(planCommand(deps));
+  program.addCommand(applyCommand(deps));
+  program.addCommand(pullCommand(deps));
   applyToAll(program, deps);
   return program;
 }
