@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalPortal } from '../../src/emulator/start-local-portal.js';
+import { seedRecords } from '../../src/emulator/crm/records.js';
 import { callOk, portalForTest, rawCall } from '../helpers/local-portal.js';
 
 /**
@@ -426,5 +427,54 @@ describe('crm.item.* on a smart process', () => {
   it('crm.type.delete refuses a type with items (the directory guard sees the records)', async () => {
     const answer = await rawCall(url, 'crm.type.delete', { id: spa.id });
     expect(answer.status).toBe(400);
+  });
+});
+
+describe('seedRecords', () => {
+  it('seeds through the record core: defaults, system times given as ISO, stage history from then', async () => {
+    const ids = seedRecords(lp.portal, 2, [
+      {
+        title: 'Старая сделка',
+        stageId: 'WON',
+        createdTime: '2026-03-16T12:00:00+03:00',
+        movedTime: '2026-03-20T12:00:00+03:00',
+      },
+      { title: 'Новая сделка', createdTime: '2026-03-30T09:00:00+03:00' },
+    ]);
+    expect(ids).toHaveLength(2);
+    expect(ids[1]).toBe(ids[0]! + 1);
+    const { item } = await callOk(url, 'crm.item.get', { entityTypeId: 2, id: ids[0] });
+    expect(item).toMatchObject({
+      title: 'Старая сделка',
+      stageId: 'WON',
+      stageSemanticId: 'S',
+      closed: 'Y',
+      currencyId: 'RUB',
+      createdTime: '2026-03-16T12:00:00+03:00',
+      movedTime: '2026-03-20T12:00:00+03:00',
+    });
+    const history = await callOk(url, 'crm.stagehistory.list', {
+      entityTypeId: 2,
+      filter: { OWNER_ID: ids[0] },
+    });
+    expect(history.items).toEqual([
+      expect.objectContaining({ TYPE_ID: 1, STAGE_ID: 'WON', CREATED_TIME: '2026-03-20T12:00:00+03:00' }),
+    ]);
+    expect(await callOk(url, 'crm.deal.get', { id: ids[1] })).toMatchObject({
+      DATE_CREATE: '2026-03-30T09:00:00+03:00',
+      DATE_MODIFY: '2026-03-30T09:00:00+03:00',
+      MOVED_TIME: '2026-03-30T09:00:00+03:00',
+    });
+    // The next deal added through REST continues the id sequence.
+    expect(await callOk(url, 'crm.deal.add', { fields: {} })).toBe(ids[1]! + 1);
+  });
+
+  it('refuses an invalid row and inserts nothing of the batch', async () => {
+    const before = (await rawCall(url, 'crm.item.list', { entityTypeId: 2 })).body.total as number;
+    expect(() => seedRecords(lp.portal, 2, [{ title: 'Хорошая' }, { stageId: 'NO_SUCH_STAGE' }])).toThrow(
+      'Row 1: invalid value of stageId',
+    );
+    expect((await rawCall(url, 'crm.item.list', { entityTypeId: 2 })).body.total).toBe(before);
+    expect(() => seedRecords(lp.portal, 7777, [{}])).toThrow('CRM entity type 7777 is not supported');
   });
 });

@@ -734,9 +734,12 @@ function buildNew(
   applyDefaults(core, doc, userId, now);
   const { history } = applyPatch(core, doc, undefined, patch, userId, now, opts);
   if (core.table.byKey.has('title') && isEmpty(doc.title)) setValue(doc, 'title', defaultTitle(core, id));
-  if (opts.seed) {
-    // A seeded history starts when the seeded record was created.
-    for (const row of history) row.createdTime = Number(doc.movedTime ?? doc.createdTime ?? now);
+  if (opts.seed && typeof doc.createdTime === 'number') {
+    // A record seeded "16 days ago" was also last changed, moved and active then, unless told otherwise.
+    const given = new Set([...patch.keys()].map((d) => d.key));
+    for (const key of ['updatedTime', 'movedTime', 'lastActivityTime'])
+      if (!given.has(key) && key in doc) doc[key] = doc.createdTime;
+    for (const row of history) row.createdTime = Number(doc.movedTime ?? doc.createdTime);
   }
   return { doc, history };
 }
