@@ -11,18 +11,17 @@ import { loadConfig } from '../config/load-config.js';
 import { UserError } from '../errors.js';
 import type { IntendedAction } from '../automation/intended-action.js';
 import { createClient } from '../rest/client.js';
-import { resolveConnection } from '../rest/connection.js';
+import type { RestSettings } from '../rest/settings.js';
+import { clientOptionsFrom, DEFAULT_STATE_DIR } from '../rest/settings.js';
 import { processIsAlive } from '../state/job-locks.js';
 import { openStateDb } from '../state/state-db.js';
 import type { Logger } from '../ui/logger.js';
 import type { JobEnvironment } from './job-context.js';
 
 export interface EnvironmentSettings {
-  /** Webhook URL (else B24LAB_PORTAL / B24LAB_OAUTH_* from `env`). */
-  portal?: string;
+  /** --portal, --rate-limit, --state as every REST command takes them (src/rest/settings.ts). */
+  rest: RestSettings;
   configDir: string;
-  stateDir: string;
-  rateLimit?: string;
   env: Record<string, string | undefined>;
   clock: Clock;
   logger: Logger;
@@ -46,15 +45,11 @@ export async function withJobEnvironment<T>(
   fn: (env: JobEnvironment) => Promise<T>,
 ): Promise<T> {
   const config = loadJobConfig(settings.configDir);
-  const connection = resolveConnection(settings.portal, settings.env);
-  const client = createClient({
-    connection,
-    stateDir: settings.stateDir,
-    clock: settings.clock,
-    logger: settings.logger,
-    ...(settings.rateLimit !== undefined ? { rateLimit: settings.rateLimit } : {}),
-  });
-  const state = openStateDb(settings.stateDir);
+  const options = clientOptionsFrom(settings.rest, settings.env, settings.clock, settings.logger);
+  // The jobs' state lives next to the client's rate-limit bucket: one state directory per machine.
+  const stateDir = options.stateDir ?? DEFAULT_STATE_DIR;
+  const client = createClient(options);
+  const state = openStateDb(stateDir);
   try {
     return await fn({
       client,

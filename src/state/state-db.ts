@@ -27,7 +27,6 @@ import { Ledger } from './ledger.js';
 import { LastSeenStore } from './last-seen-store.js';
 
 export const STATE_FILE = 'state.sqlite';
-export const DEFAULT_STATE_DIR = '.b24lab';
 
 /** Each entry upgrades the schema by one version; never edit a shipped entry, append a new one. */
 const MIGRATIONS: string[] = [
