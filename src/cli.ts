@@ -4,6 +4,8 @@ import type { Output } from './ui/output.js';
 import { portalCommand } from './commands/portal-serve.js';
 import { reportCommand } from './commands/report.js';
 import { backupCommand } from './commands/backup-command.js';
+import { doctorCommand } from './commands/doctor.js';
+import { repairCommand } from './commands/repair.js';
 import { restoreCommand } from './commands/restore.js';
 import { callCommand } from './commands/call.js';
 import { exportCommand } from './commands/export.js';
@@ -33,6 +35,8 @@ export function buildProgram(deps: CliDeps): Command {
   program.addCommand(portalCommand(deps));
   program.addCommand(reportCommand(deps));
   program.addCommand(backupCommand(deps));
+  program.addCommand(doctorCommand(deps));
+  program.addCommand(repairCommand(deps));
   program.addCommand(restoreCommand(deps));
   program.addCommand(callCommand(deps));
   program.addCommand(exportCommand(deps));

@@ -46,7 +46,9 @@ async function scan(
         });
         continue;
       }
-      const value = field.multiple ? live : (live[0] ?? null);
+      // An empty value is '' (not null or []): REST bodies in PHP's query form drop both, and the
+      // portal then sees no field at all (crm-item-update.md: empty string clears a field).
+      const value = field.multiple && live.length > 0 ? live : (live[0] ?? '');
       out.push({
         ...base,
         fixable: 'repair',

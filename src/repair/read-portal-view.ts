@@ -8,6 +8,7 @@
  * (not part of `*`), a smart-process item's deal in `parentId2`.
  */
 import type { B24Client } from '../rest/client.js';
+import { B24Error } from '../rest/errors.js';
 import type { Plan } from '../provision/plan.js';
 import type {
   CrmRecord,
@@ -143,7 +144,22 @@ export interface ReadViewOptions {
   plan?: Plan;
 }
 
+/**
+ * The portal's own time (server.time): a stuck lock is measured against the clock that set it, so a
+ * box whose clock differs from this machine's is judged right. Falls back to ours.
+ */
+async function portalNow(client: B24Client, fallback: number): Promise<number> {
+  try {
+    const ms = Date.parse(String(await client.call('server.time')));
+    return Number.isNaN(ms) ? fallback : ms;
+  } catch (e) {
+    if (!(e instanceof B24Error)) throw e;
+    return fallback;
+  }
+}
+
 export async function readPortalView(client: B24Client, options: ReadViewOptions): Promise<PortalView> {
+  const now = await portalNow(client, options.now);
   const users = new Map<number, UserInfo>();
   for (const u of await collect(client, 'user.get', {})) {
     const id = num(u.ID);
@@ -184,7 +200,6 @@ export async function readPortalView(client: B24Client, options: ReadViewOptions
         const categoryId = num(c.id);
         const rows = await collect(client, 'crm.status.list', {
           filter: { ENTITY_ID: stageEntityId(entityTypeId, categoryId) },
-          order: { SORT: 'ASC' },
         });
         stages.set(
           stagesKey(entityTypeId, categoryId),
@@ -228,7 +243,7 @@ export async function readPortalView(client: B24Client, options: ReadViewOptions
   const none = (): CrmRecord[] => [];
   return {
     portal: client.portal,
-    now: options.now,
+    now,
     deals: () => items(client, DEAL, ['contactIds']),
     contacts: () => items(client, CONTACT, ['fm']),
     companies: () => items(client, COMPANY, ['fm']),

@@ -43,7 +43,7 @@ export async function restoreRepair(client: B24Client, dir: string): Promise<Rep
   for await (const change of readRows<ChangeRow>(dir, entityFile(CHANGES_ENTITY))) {
     const row = saved.get(`${change.entity}:${String(change.id)}`);
     if (change.method === 'crm.item.update' && row) {
-      const fields = Object.fromEntries(change.fields.map((f) => [f, row[f] ?? null]));
+      const fields = Object.fromEntries(change.fields.map((f) => [f, row[f] ?? '']));
       calls.push({
         method: 'crm.item.update',
         params: { entityTypeId: change.entityTypeId, id: change.id, fields },
@@ -51,7 +51,7 @@ export async function restoreRepair(client: B24Client, dir: string): Promise<Rep
         id: change.id,
       });
     } else if (change.method === 'tasks.task.update' && row && change.entity === TASKS_ENTITY) {
-      const fields = Object.fromEntries(change.fields.map((f) => [f, row[upperToCamel(f)] ?? null]));
+      const fields = Object.fromEntries(change.fields.map((f) => [f, row[upperToCamel(f)] ?? '']));
       calls.push({
         method: 'tasks.task.update',
         params: { taskId: change.id, fields },

@@ -42,7 +42,7 @@ describe('stale-list-values', () => {
         {
           kind: 'set-fields',
           target: { type: 'crm', entityTypeId: 2, id: 2 },
-          fields: { ufCrmService: null },
+          fields: { ufCrmService: '' },
         },
       ],
       [
