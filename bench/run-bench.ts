@@ -12,6 +12,9 @@
  *   two_process_*                                                   two processes at once, one portal
  *   portal_export_rows_per_second, seed_2000_seconds                the emulator itself
  *   report_*                                                        the managers report (bench/report-bench.ts)
+ *   sync_rows, sync_requests, sync_seconds                          the automation sync job: 100,000 deals,
+ *                                                                   1 % changed since its checkpoint
+ *                                                                   (bench/sync-bench.ts)
  *
  * The 100,000-deal portal file is built once with the bulk seeding function and cached in bench-data/
  * (gitignored); each run works on a copy, so the cache stays as built.
@@ -280,6 +283,11 @@ async function main(): Promise<void> {
       log(`report bench skipped: ${e instanceof Error ? e.message : String(e)}`);
     }
   }
+  // 6. The automation sync over 100,000 deals, 1 % changed since its checkpoint (bench/sync-bench.ts).
+  const { benchSync } = await import('./sync-bench.js');
+  const sync = await benchSync({ deals: DEALS });
+  log(`sync: ${JSON.stringify(sync)}`);
+  Object.assign(figures, sync);
   process.stdout.write(JSON.stringify(figures) + '\n');
 }
 
