@@ -3,7 +3,7 @@ import type { CliDeps } from '../cli.js';
 import { createClient } from '../rest/client.js';
 import { DEFAULT_STATE_DIR, clientOptionsFrom } from '../rest/settings.js';
 import { createReport } from '../reports/create-report.js';
-import { escalationRulesOf, readLedgerEscalations } from '../reports/read-ledger.js';
+import { escalationRulesOf, readLedgerEscalations, readReportConfig } from '../reports/read-ledger.js';
 import { parseReportOptions } from '../reports/report-options.js';
 import { REPORT_NAMES } from '../reports/report-view.js';
 import { writeReportFile } from '../reports/write-report.js';
@@ -50,12 +50,13 @@ export function reportCommand(deps: CliDeps): Command {
     const client = createClient(clientOptions);
     const progress = reportProgress(deps.output, `report ${options.name}`);
     try {
-      const rules =
-        options.escalationRules.length > 0 ? options.escalationRules : escalationRulesOf(options.configDir);
+      const config = readReportConfig(options.configDir);
+      const rules = options.escalationRules.length > 0 ? options.escalationRules : escalationRulesOf(config);
       const state = clientOptions.stateDir ?? DEFAULT_STATE_DIR;
       const escalations = options.name === 'managers' ? readLedgerEscalations(state, rules) : [];
       const made = await createReport(client, {
         ...options,
+        ...(config ? { config } : {}),
         escalations,
         onProgress: (p) => progress.update(p),
       });

@@ -1,4 +1,6 @@
+import type { LabConfig } from '../config/config-sections.js';
 import { UserError } from '../errors.js';
+import { readControlLimits } from './control-limits.js';
 import type { B24Client } from '../rest/client.js';
 import type { ListProgress } from '../rest/list.js';
 import { funnelReport } from './funnel-report.js';
@@ -27,6 +29,8 @@ export interface ReportRequest {
   /** A deal pipeline (or, for projects, a direction) by name or id. */
   pipeline?: string;
   controlLimitDays?: number;
+  /** The configuration: its control rules give per-stage limits (control-limits.ts). */
+  config?: LabConfig;
   /** From the automation ledger (read-ledger.ts); managers only. */
   escalations?: Iterable<EscalationRow>;
   onProgress?: (progress: ReportProgress) => void;
@@ -100,6 +104,7 @@ export async function createReport(client: B24Client, request: ReportRequest): P
   switch (request.name) {
     case 'managers': {
       const names = await readUserNames(client);
+      const stageLimitDays = request.config ? await readControlLimits(client, request.config) : {};
       const deals = readDeals(client, { createdBefore: period.to, ...inPipeline, list: progress('deals') });
       return done(
         await managersReport(
@@ -111,6 +116,7 @@ export async function createReport(client: B24Client, request: ReportRequest): P
           period,
           {
             names,
+            stageLimitDays,
             ...(request.controlLimitDays !== undefined ? { controlLimitDays: request.controlLimitDays } : {}),
           },
         ),

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import type { LabConfig } from '../config/config-sections.js';
 import { loadConfig } from '../config/load-config.js';
 import { STATE_FILE, openStateDb } from '../state/state-db.js';
 import { escalationsFromLedger } from './read-portal.js';
@@ -23,13 +24,18 @@ export function readLedgerEscalations(stateDir: string, rules?: readonly string[
   }
 }
 
+/** The configuration of a directory, or undefined when it has none or it does not load. */
+export function readReportConfig(configDir: string): LabConfig | undefined {
+  const loaded = loadConfig(configDir);
+  return loaded.ok ? loaded.config : undefined;
+}
+
 /**
  * The ids of the configured rules that escalate (an `escalate` action: config/automation.yaml), or
- * undefined when the directory has no valid configuration (then every deal notification counts).
+ * undefined without a configuration (then every deal notification counts).
  */
-export function escalationRulesOf(configDir: string): string[] | undefined {
-  const loaded = loadConfig(configDir);
-  if (!loaded.ok) return undefined;
-  const rules = loaded.config.automation?.rules ?? [];
+export function escalationRulesOf(config: LabConfig | undefined): string[] | undefined {
+  if (!config) return undefined;
+  const rules = config.automation?.rules ?? [];
   return rules.filter((r) => r.actions.some((a) => a.type === 'escalate')).map((r) => r.id);
 }

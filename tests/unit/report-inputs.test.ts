@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import type { ResolvedRule } from '../../src/automation/catalog.js';
 import { UserError } from '../../src/errors.js';
+import { controlLimitsOf } from '../../src/reports/control-limits.js';
 import { offsetOf, parsePeriod } from '../../src/reports/parse-period.js';
 import {
   dateOf,
@@ -114,5 +116,35 @@ describe('parseReportOptions', () => {
     expect(() => parseReportOptions('funnel', { excel: true, format: 'html' })).toThrow(
       '--excel goes with --format csv',
     );
+  });
+});
+
+describe('controlLimitsOf', () => {
+  const resolved = (
+    id: string,
+    entityTypeId: number,
+    trigger: Record<string, unknown>,
+    triggerStageIds: string[],
+  ): ResolvedRule =>
+    ({
+      rule: { id, enabled: true, entity: { pipeline: 'sales' }, trigger, conditions: [], actions: [] },
+      entityTypeId,
+      categoryIds: [3],
+      triggerStageIds,
+      aliases: {},
+    }) as unknown as ResolvedRule;
+
+  it('takes the first threshold of each deal stay rule, the smallest when several rules watch a stage', () => {
+    expect(
+      controlLimitsOf([
+        resolved('qualified', 2, { type: 'stayed_in_stage', stage: 'QUALIFIED', days: [15, 30] }, [
+          'C3:QUALIFIED',
+        ]),
+        resolved('new', 2, { type: 'stayed_in_stage', stage: 'NEW', days: 2 }, ['C3:NEW']),
+        resolved('new-late', 2, { type: 'stayed_in_stage', stage: 'NEW', days: 5 }, ['C3:NEW']),
+        resolved('entered', 2, { type: 'stage_entered', stage: 'WON' }, ['C3:WON']),
+        resolved('lab', 1036, { type: 'stayed_in_stage', stage: 'IN_WORK', days: 3 }, ['DT1036_5:IN_WORK']),
+      ]),
+    ).toEqual({ 'C3:QUALIFIED': 15, 'C3:NEW': 2 });
   });
 });
