@@ -51,19 +51,31 @@ async function setup(): Promise<{ portal: LocalPortal; config: string; env: Reco
 
 const hook = (portal: LocalPortal): string => portal.webhookUrl;
 
-async function salesPipeline(portal: LocalPortal): Promise<{ id: number; originId: string; name: string }> {
-  const { categories } = await callOk(hook(portal), 'crm.category.list', { entityTypeId: 2 });
-  return categories.find((c: { originId?: string }) => c.originId === 'sales');
+interface Category {
+  id: number;
+  originId?: string;
+  name: string;
 }
 
-async function stagesOf(
-  portal: LocalPortal,
-  categoryId: number,
-): Promise<{ ID: string; STATUS_ID: string; NAME: string; SEMANTICS: string | null }[]> {
-  return callOk(hook(portal), 'crm.status.list', {
+interface StageRow {
+  ID: string;
+  STATUS_ID: string;
+  NAME: string;
+  SEMANTICS: string | null;
+}
+
+async function salesPipeline(portal: LocalPortal): Promise<Category> {
+  const { categories } = (await callOk(hook(portal), 'crm.category.list', { entityTypeId: 2 })) as {
+    categories: Category[];
+  };
+  return categories.find((c) => c.originId === 'sales')!;
+}
+
+async function stagesOf(portal: LocalPortal, categoryId: number): Promise<StageRow[]> {
+  return (await callOk(hook(portal), 'crm.status.list', {
     filter: { ENTITY_ID: `DEAL_STAGE_${categoryId}` },
     order: { SORT: 'ASC' },
-  });
+  })) as StageRow[];
 }
 
 function editConfig(dir: string, file: string, edit: (text: string) => string): void {
@@ -98,14 +110,14 @@ describe('on an empty local portal', () => {
     // Departments: the tree under the renamed top department, heads by e-mail.
     const departments = await callOk(hook(portal), 'department.get', {});
     const users = await callOk(hook(portal), 'user.get', {});
-    const byName = (name: string) => departments.find((d: { NAME: string }) => d.NAME === name);
-    const idOfEmail = (email: string) => users.find((u: { EMAIL: string }) => u.EMAIL === email).ID;
+    const byName = (name: string): unknown => departments.find((d: { NAME: string }) => d.NAME === name);
+    const idOfEmail = (email: string): unknown => users.find((u: { EMAIL: string }) => u.EMAIL === email).ID;
     expect(byName('Судебно-экспертное учреждение СФО НАЛ')).toMatchObject({
       ID: '1',
       UF_HEAD: idOfEmail(HEADS[0]!),
     });
     expect(byName('ГТИ')).toMatchObject({
-      PARENT: byName('Лаборатория').ID,
+      PARENT: (byName('Лаборатория') as { ID: string }).ID,
       UF_HEAD: idOfEmail('gti.head@sfo-nal.example'),
     });
     expect(departments).toHaveLength(9);
