@@ -210,21 +210,27 @@ export const BACKUP_SOURCES: BackupSource[] = [
   },
   {
     // crm.timeline.comment.list needs ENTITY_TYPE + ENTITY_ID (crm-timeline-comment-list.md): one list
-    // per owner, 50 owners a request, for every deal, contact, company and smart-process item written
-    // above. Attached files come back as URLs; their content is kept as FILES_CONTENT [[name, base64]],
-    // the shape crm.timeline.comment.add takes. An incremental re-reads all of them: the portal has no
+    // per owner, 50 owners a request, for every deal, contact, company and smart-process item.
+    // Attached files come back as URLs; their content is kept as FILES_CONTENT [[name, base64]], the
+    // shape crm.timeline.comment.add takes. An incremental re-reads all of them: the portal has no
     // list of comments changed across owners.
     entity: 'timeline-comments',
     idField: 'ID',
     part: 'records',
     rows: async function* (ctx) {
-      const owners: [string, AsyncIterable<Row>, string][] = [
-        ['deal', ctx.written('deals'), 'ID'],
-        ['contact', ctx.written('contacts'), 'ID'],
-        ['company', ctx.written('companies'), 'ID'],
+      // Owners by ID only (cheap), from the portal rather than this snapshot: an incremental holds
+      // only the changed records, and comments of unchanged ones must be listed too.
+      const owners: [string, string][] = [
+        ['deal', 'crm.deal.list'],
+        ['contact', 'crm.contact.list'],
+        ['company', 'crm.company.list'],
       ];
-      for (const [entity, rows, field] of owners) yield* commentsOf(ctx, entity, rows, field);
-      yield* commentsOf(ctx, undefined, ctx.written('smart-process-items'), 'id');
+      for (const [entity, method] of owners)
+        yield* commentsOf(ctx, entity, list(ctx, method, { select: ['ID'] }), 'ID');
+      for (const entityTypeId of ctx.smartTypes) {
+        const items = list(ctx, 'crm.item.list', { entityTypeId, select: ['id'] });
+        yield* commentsOf(ctx, `dynamic_${entityTypeId}`, items, 'id');
+      }
     },
   },
   {

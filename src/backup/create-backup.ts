@@ -127,10 +127,11 @@ export async function createBackup(options: CreateBackupOptions): Promise<Backup
         // Nothing changed since the base: keep its checkpoint, or the next incremental starts over.
         if (since !== undefined) entry.checkpoint = laterTime(since, entry.checkpoint);
         if (kind === 'incremental') {
-          const ids =
-            source.ids && since !== undefined
-              ? source.ids(ctx)
-              : idsFrom(ctx.written(source.entity), source.idField ?? 'ID');
+          // Rows of a record entity may be a subset (changed since the base, or links of changed
+          // deals); the IDs present always come from the portal when the source can list them.
+          const ids = source.ids
+            ? source.ids(ctx)
+            : idsFrom(ctx.written(source.entity), source.idField ?? 'ID');
           await writer.writeIds(source.entity, ids);
         }
       } catch (e) {

@@ -505,8 +505,8 @@ async function restoreRecords(
     }
     chunk = [];
     done += outcomes.length;
-    ctx.options.onProgress?.({ entity, rows: done });
     await ctx.mapping.save();
+    ctx.options.onProgress?.({ entity, rows: done });
   };
   for await (const row of effectiveRows(ctx.chain, entity)) {
     const rowKind = kindOf(row);

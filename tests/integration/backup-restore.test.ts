@@ -15,6 +15,7 @@ import type { B24Client } from '../../src/rest/client.js';
 import { createClient } from '../../src/rest/client.js';
 import type { Encoding } from '../helpers/local-portal.js';
 import { callOk, portalForTest } from '../helpers/local-portal.js';
+import { runCli } from '../helpers/cli.js';
 
 const ENTITIES = [
   'departments',
@@ -289,4 +290,106 @@ describe('restore', () => {
     const back = await backup(target.client);
     await expectSame(full, back, mappingFile);
   }, 120_000);
+
+  it('refuses a portal with CRM data unless --merge; a dry run counts and writes nothing', async () => {
+    const full = await backup(source.client);
+    const refused = await runCli(['restore', full, '--to', source.local.webhookUrl], {
+      env: { B24LAB_RATE_LIMIT: 'off' },
+    });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/already holds CRM data \(crm\.deal\.list: 2000 records\)/);
+    expect(refused.stderr).toMatch(/--merge/);
+
+    const empty = await portal();
+    await users(empty.local.webhookUrl, EMAILS);
+    const dry = await runCli(
+      ['restore', full, '--to', empty.local.webhookUrl, '--dry-run', '--json', '--dir', root],
+      {
+        env: { B24LAB_RATE_LIMIT: 'off' },
+      },
+    );
+    expect(dry.stderr).toBe('');
+    expect(dry.code).toBe(0);
+    expect(JSON.parse(dry.stdout)).toMatchObject({
+      dryRun: true,
+      created: { deals: 2000, tasks: 500 },
+      unmatchedUsers: [],
+    });
+    expect((await empty.client.callEnvelope('crm.deal.list', { start: 0 })).total).toBe(0);
+    expect((await empty.client.callEnvelope('tasks.task.list', { start: 0 })).total).toBe(0);
+  }, 120_000);
+
+  it('resumes after a failure half-way from its mapping file, without duplicates', async () => {
+    const full = await backup(source.client);
+    const target = await portal();
+    await users(target.local.webhookUrl, EMAILS);
+    const mappingFile = join(root, 'resume.json');
+    const crash = restoreSnapshot({
+      client: target.client,
+      snapshotDir: full,
+      mappingFile,
+      onProgress: ({ entity, rows }) => {
+        if (entity === 'deals' && rows >= 1000) throw new Error('power cut');
+      },
+    });
+    await expect(crash).rejects.toThrow('power cut');
+    expect((await target.client.callEnvelope('crm.deal.list', { start: 0 })).total).toBe(1000);
+
+    // The rerun: the target now holds CRM data, but it is this restore's own mapping, so no refusal.
+    const resumed = await restoreSnapshot({ client: target.client, snapshotDir: full, mappingFile });
+    expect(resumed.resumed).toBe(true);
+    expect(resumed.created.deals).toBe(1000);
+    expect(resumed.created.companies).toBeUndefined();
+    await expectSame(full, await backup(target.client), mappingFile);
+  }, 120_000);
+
+  it('an incremental on top of the full one restores the changed state', async () => {
+    const base = source.local.webhookUrl;
+    await backup(source.client);
+    source.local.portal.clock.advance(60_000);
+    const deals = (await callOk(base, 'crm.deal.list', { select: ['ID'], order: { ID: 'DESC' } })) as {
+      ID: string;
+    }[];
+    await callOk(
+      base,
+      'crm.deal.update',
+      { id: deals[5]!.ID, fields: { TITLE: 'Экспертиза (повторная)', OPPORTUNITY: 99 } },
+      'form',
+    );
+    await callOk(base, 'crm.deal.delete', { id: deals[7]!.ID });
+    await callOk(base, 'tasks.task.delete', { taskId: 300 });
+    const fresh = await callOk(base, 'crm.deal.add', {
+      fields: { TITLE: 'Новая экспертиза', ASSIGNED_BY_ID: 2 },
+    });
+    await callOk(
+      base,
+      'crm.timeline.comment.add',
+      { fields: { ENTITY_TYPE: 'deal', ENTITY_ID: fresh, COMMENT: 'Принято' } },
+      'form',
+    );
+    await callOk(base, 'tasks.task.add', {
+      fields: { TITLE: 'Повторная экспертиза', RESPONSIBLE_ID: 3, UF_CRM_TASK: [`D_${fresh}`] },
+    });
+    const incremental = await backup(source.client, 'incremental');
+    const manifest = JSON.parse(await readFile(join(incremental, 'manifest.json'), 'utf8'));
+    expect(manifest.kind).toBe('incremental');
+    // The changed deals, plus those stamped in the very second of the base's checkpoint (">=").
+    expect(manifest.entities.deals.count).toBeLessThan(2000);
+    expect(manifest.entities.deals.ids.count).toBe(2000);
+
+    const target = await portal();
+    await users(target.local.webhookUrl, EMAILS);
+    const mappingFile = join(root, 'incremental.json');
+    const result = await restoreSnapshot({ client: target.client, snapshotDir: incremental, mappingFile });
+    expect(result.created.deals).toBe(2000);
+    expect(result.warnings).toEqual([]);
+    // The portal's state now, as a full backup sees it, against the restored portal.
+    const now = await backup(source.client);
+    await expectSame(now, await backup(target.client), mappingFile);
+    const restored = await target.client.call<any[]>('crm.deal.list', {
+      filter: { TITLE: 'Экспертиза (повторная)' },
+    });
+    expect(restored).toHaveLength(1);
+    expect(restored[0].OPPORTUNITY).toBe('99.00');
+  }, 180_000);
 });
