@@ -16,7 +16,8 @@ export function readLedgerEscalations(stateDir: string, rules?: readonly string[
   if (!existsSync(join(stateDir, STATE_FILE))) return [];
   const state = openStateDb(stateDir);
   try {
-    const only = rules && rules.length > 0 ? new Set(rules) : undefined;
+    // undefined: no configuration to tell escalations apart; [] : a configuration without any.
+    const only = rules === undefined ? undefined : new Set(rules);
     const entries = state.ledger.all().filter((e) => e.action === 'notify' || e.action === 'escalate');
     return [...escalationsFromLedger(entries, (rule) => only === undefined || only.has(rule))];
   } finally {
