@@ -7,7 +7,9 @@
  * stays fixed.
  */
 import type { B24Client } from '../rest/client.js';
-import { readManifest, readRows } from '../backup/read-snapshot.js';
+import { SnapshotFormatError, readManifest, readRows } from '../backup/read-snapshot.js';
+import type { Manifest } from '../backup/manifest.js';
+import { UserError } from '../errors.js';
 import { entityFile } from '../backup/manifest.js';
 import type { Row } from '../backup/write-snapshot.js';
 import type { ChangeRow } from './save-touched.js';
@@ -30,8 +32,27 @@ export interface RepairRestoreResult {
 export const upperToCamel = (name: string): string =>
   name.toLowerCase().replace(/_([a-z0-9])/g, (_m, c: string) => c.toUpperCase());
 
+async function repairManifest(dir: string): Promise<Manifest> {
+  try {
+    const manifest = await readManifest(dir);
+    if (manifest.entities[CHANGES_ENTITY] === undefined)
+      throw new UserError(
+        `${dir} is a snapshot, but not one saved by repair (it has no ${CHANGES_ENTITY}).`,
+        'Pass the directory `b24lab repair` printed; a whole-portal snapshot is restored with `b24lab restore`.',
+      );
+    return manifest;
+  } catch (e) {
+    if (e instanceof SnapshotFormatError)
+      throw new UserError(
+        e.message,
+        'Pass the directory `b24lab repair` printed after "Backup of the touched records".',
+      );
+    throw e;
+  }
+}
+
 export async function restoreRepair(client: B24Client, dir: string): Promise<RepairRestoreResult> {
-  const manifest = await readManifest(dir);
+  const manifest = await repairManifest(dir);
   const saved = new Map<string, Row>();
   for (const entity of Object.keys(manifest.entities)) {
     if (entity === CHANGES_ENTITY) continue;
