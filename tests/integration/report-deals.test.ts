@@ -194,6 +194,17 @@ describe('b24lab report managers', () => {
     });
   });
 
+  it('prints an aligned table without colour when stdout is not a terminal', async () => {
+    const run = await runCli(['report', 'managers', '--portal', url, '--state', stateDir, ...PERIOD]);
+    expect(run.code).toBe(0);
+    const lines = run.stdout.split('\n');
+    expect(lines[0]).toBe('Managers, 2026-01-01 – 2026-01-31');
+    expect(run.stdout).not.toContain('\u001b[');
+    const petrova = lines.find((l) => l.startsWith('Петрова Мария'));
+    expect(petrova).toMatch(/^Петрова Мария\s+2\s+1\s+0\s+1\s+100,0 %\s+200 000,00\s+200 000,00\s+2,0\s/);
+    expect(lines.at(-1)).toMatch(/^Total\s+5\s+2\s+1\s+2\s+66,7 %\s+300 000,00\s+150 000,00\s+3,0\s/);
+  });
+
   it('narrows to one pipeline by name and rejects an unknown one', async () => {
     const run = await runCli([
       'report',
