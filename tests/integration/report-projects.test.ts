@@ -10,7 +10,8 @@ import { callOk, portalForTest } from '../helpers/local-portal.js';
 
 /**
  * The smart process «Лаборатория» with a direction «ГТИ» on the local portal (UTC+3), January 2026:
- *   Jan 1 09:00  P1 (Сидоров, due Jan 10), P2 (Сидоров, due Jan 20), P3 (Кузнецова, due Feb 15) in «Начало»
+ *   Jan 1 09:00  P1 (Сидоров, due Jan 10), P2 (Сидоров, due Jan 20), P3 (Кузнецова, due Feb 15),
+ *                P4 (Кузнецова, closedate Feb 15 but «Срок сдачи» Jan 25) in «Начало»
  *   Jan 3 09:00  P1 -> «Подготовка» (2 days in «Начало»)
  *   Jan 6 09:00  P1 -> «Успех» (3 days in «Подготовка»; done in 5 days, before its deadline)
  *   Jan 15 09:00 P2 -> «Подготовка» (14 days in «Начало»); still there at the end: overdue since Jan 20
@@ -44,6 +45,13 @@ beforeAll(async () => {
     },
   });
   entityTypeId = Number(type.type.entityTypeId);
+  const typeId = Number(type.type.id);
+  // «Срок сдачи» (config/smart-processes.yaml): when set, it is the planned end instead of closedate.
+  const deadline = `UF_CRM_${typeId}_DEADLINE`;
+  await call('userfieldconfig.add', {
+    moduleId: 'crm',
+    field: { entityId: `CRM_${typeId}`, fieldName: deadline, userTypeId: 'date' },
+  });
   const category = await call(
     'crm.category.add',
     { entityTypeId, fields: { name: 'ГТИ', sort: 200 } },
@@ -51,18 +59,20 @@ beforeAll(async () => {
   );
   gti = Number(category.category.id);
   const stage = (code: string) => `DT${entityTypeId}_${gti}:${code}`;
-  const item = async (title: string, who: number, closedate: string) =>
+  const item = async (title: string, who: number, closedate: string, extra: Record<string, unknown> = {}) =>
     Number(
       (
         await call('crm.item.add', {
           entityTypeId,
-          fields: { title, categoryId: gti, stageId: stage('NEW'), assignedById: who, closedate },
+          fields: { title, categoryId: gti, stageId: stage('NEW'), assignedById: who, closedate, ...extra },
+          useOriginalUfNames: 'Y',
         })
       ).item.id,
     );
   const p1 = await item('Проект 1', sidorov, '2026-01-10');
   const p2 = await item('Проект 2', sidorov, '2026-01-20');
   await item('Проект 3', kuznetsova, '2026-02-15');
+  await item('Проект 4', kuznetsova, '2026-02-15', { [deadline]: '2026-01-25' }); // due Jan 25 by «Срок сдачи»
   const move = (id: number, code: string, encoding: Encoding = 'json') =>
     call(
       'crm.item.update',
@@ -103,7 +113,7 @@ describe('b24lab report projects', () => {
     expect(run.stderr).toBe('');
     const report = JSON.parse(run.stdout) as ProjectsReport;
     expect(report.stages.map((s) => [s.stage, s.items, s.overdue, s.averageDays])).toEqual([
-      ['Начало', 1, 0, 8], // P3; stays P1 2 d, P2 14 d
+      ['Начало', 2, 1, 8], // P3, P4 (overdue since Jan 25); stays P1 2 d, P2 14 d
       ['Подготовка', 1, 1, 3], // P2 (due Jan 20); stay P1 3 d
       ['Согласование', 0, 0, null],
       ['Успех', 1, 0, null], // P1
@@ -113,17 +123,17 @@ describe('b24lab report projects', () => {
       {
         categoryId: gti,
         direction: 'ГТИ',
-        items: 3,
-        inWork: 2,
-        overdue: 1,
+        items: 4,
+        inWork: 3,
+        overdue: 2,
         done: 1,
         averageLeadDays: 5,
         onTimeShare: 1,
       },
     ]);
     expect(report.assistants.map(({ userId: _id, ...a }) => a)).toEqual([
+      { name: 'Кузнецова Анна', inWork: 2, done: 0, overdue: 1 },
       { name: 'Сидоров Пётр', inWork: 1, done: 1, overdue: 1 },
-      { name: 'Кузнецова Анна', inWork: 1, done: 0, overdue: 0 },
     ]);
   });
 
