@@ -161,7 +161,9 @@ async function portalNow(client: B24Client, fallback: number): Promise<number> {
 export async function readPortalView(client: B24Client, options: ReadViewOptions): Promise<PortalView> {
   const now = await portalNow(client, options.now);
   const users = new Map<number, UserInfo>();
-  for (const u of await collect(client, 'user.get', {})) {
+  // user.get lists dismissed users too unless ACTIVE is filtered; ADMIN_MODE shows an administrator's
+  // webhook every user, not only those it may see (api-reference/user/user-get.md).
+  for (const u of await collect(client, 'user.get', { ADMIN_MODE: true })) {
     const id = num(u.ID);
     users.set(id, {
       id,
