@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -135,6 +135,16 @@ describe('b24lab report projects', () => {
       { name: 'Кузнецова Анна', inWork: 2, done: 0, overdue: 1 },
       { name: 'Сидоров Пётр', inWork: 1, done: 1, overdue: 1 },
     ]);
+  });
+
+  it("fails with the portal's error and no partial output when the webhook is wrong", async () => {
+    const wrong = url.replace(/\/rest\/1\/[^/]+\//, '/rest/1/wrong-secret/');
+    const out = join(stateDir, 'never.json');
+    const run = await runCli(['report', 'projects', '--portal', wrong, '--state', stateDir, '--out', out]);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toMatch(/server\.time|invalid|auth/i);
+    expect(existsSync(out)).toBe(false);
   });
 
   it('names the missing smart process', async () => {
