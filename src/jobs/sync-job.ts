@@ -111,6 +111,14 @@ export async function runSync(ctx: JobContext): Promise<JobWork> {
     : state.events.pending<EventBody>().map((e) => ({ key: e.key, body: e.body, attempts: e.attempts }));
   const reports: ActionReport[] = [];
   let firings = 0;
+  // Handled events leave the queue in batches: one transaction per hundred, not one per event. A crash
+  // before a batch is written only means those events are looked at again; their actions are settled.
+  let handled: string[] = [];
+  const forget = (): void => {
+    const keys = handled;
+    handled = [];
+    if (keys.length > 0) state.transaction(() => keys.forEach((k) => state.events.complete(k)));
+  };
   for (const item of queue) {
     if (ctx.signal?.aborted) break;
     const found = firingsForEvent(eventRules, item.body.entity, item.body.event, ctx.ruleContext);
@@ -122,16 +130,19 @@ export async function runSync(ctx: JobContext): Promise<JobWork> {
     reports.push(...done);
     if (dryRun) continue;
     const open = done.filter((r) => !SETTLED.has(r.outcome));
-    if (open.length === 0) state.events.complete(item.key);
-    else if (item.attempts + 1 >= MAX_EVENT_ATTEMPTS) {
+    if (open.length === 0) {
+      handled.push(item.key);
+      if (handled.length >= 100) forget();
+    } else if (item.attempts + 1 >= MAX_EVENT_ATTEMPTS) {
       env.logger.error('gave up on an event after repeated failures', {
         job: ctx.job,
         event: item.key,
         error: open.map((r) => r.error).join('; '),
       });
-      state.events.complete(item.key);
+      handled.push(item.key);
     } else state.events.retryLater(item.key, open.map((r) => `${r.key}: ${r.error ?? r.outcome}`).join('; '));
   }
+  if (!dryRun) forget();
   return {
     scanned,
     events: detected,

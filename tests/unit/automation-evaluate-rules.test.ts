@@ -323,3 +323,46 @@ describe('event rules', () => {
     expect(firing!.actions[1]).toMatchObject({ kind: 'comment', entityType: 'dynamic_1036' });
   });
 });
+
+describe('smart-process fields by their config code', () => {
+  it('reads DEADLINE as UF_CRM_<type id>_DEADLINE in triggers, conditions, texts and recipients', () => {
+    const withFields = {
+      ...catalog,
+      smartProcesses: {
+        lab: {
+          ...catalog.smartProcesses.lab!,
+          fields: { DEADLINE: 'UF_CRM_12_DEADLINE', ASSISTANT: 'UF_CRM_12_ASSISTANT' },
+        },
+      },
+    };
+    const { rules: resolved, problems } = resolveRules(
+      rulesSectionSchema.parse([
+        {
+          id: 'lab-deadline',
+          entity: { smartProcess: 'lab' },
+          trigger: { type: 'date_passed', field: 'DEADLINE' },
+          conditions: [{ field: 'DEADLINE', op: 'not_empty' }],
+          actions: [
+            { type: 'notify', to: ['field:ASSISTANT'], message: 'Срок {{DEADLINE}} прошел' },
+            { type: 'set_fields', fields: { DEADLINE: null } },
+          ],
+        },
+      ]),
+      withFields,
+    );
+    expect(problems).toEqual([]);
+    expect(resolved[0]!.rule.trigger).toMatchObject({ field: 'UF_CRM_12_DEADLINE' });
+    const item = labItem({
+      fields: { UF_CRM_12_DEADLINE: '2025-03-10T03:00:00+03:00', UF_CRM_12_ASSISTANT: 21 },
+    });
+    const [firing] = firingsOverTime(resolved, item, {
+      ...at(Date.parse('2025-03-11T00:00:00+03:00')),
+      catalog: withFields,
+    });
+    expect(firing!.occurrence).toBe('date:UF_CRM_12_DEADLINE=2025-03-10');
+    expect(firing!.actions).toEqual([
+      expect.objectContaining({ kind: 'notify', userId: 21, message: 'Срок 10.03.2025 прошел' }),
+      expect.objectContaining({ kind: 'update', fields: { UF_CRM_12_DEADLINE: null } }),
+    ]);
+  });
+});
