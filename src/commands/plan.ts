@@ -1,4 +1,4 @@
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError } from 'commander';
 import type { CliDeps } from '../cli.js';
 import { hasChanges } from '../provision/plan.js';
 import { planPortal } from '../provision/plan-portal.js';
@@ -20,7 +20,7 @@ export function planCommand(deps: CliDeps): Command {
     .addOption(
       envOption(deps, '--json', 'print the plan as JSON (the same object the diff shows)', 'B24LAB_JSON'),
     )
-    .addOption(new Option('--verbose', 'also list unchanged entities'))
+    .addOption(envOption(deps, '--verbose', 'also list unchanged entities', 'B24LAB_VERBOSE'))
     .addOption(
       envOption(
         deps,

@@ -180,7 +180,9 @@ export class ConfigInvalidError extends UserError {
     super(
       `The configuration in ${dir} has ${issues.length} problem${issues.length === 1 ? '' : 's'}:\n` +
         issues.map((i) => `  ${describeIssue(i)}`).join('\n'),
-      `Fix them and run again; editors check the files as you type through ${join(dir, 'schema.json')}.`,
+      issues.every((i) => i.file === dir)
+        ? 'Pass --config <dir> (or set B24LAB_CONFIG) to the directory that holds the *.yaml files.'
+        : `Fix them and run again; editors check the files as you type through ${join(dir, 'schema.json')}.`,
     );
   }
 }
