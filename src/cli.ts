@@ -13,6 +13,7 @@ import { jobsCommand } from './commands/jobs-command.js';
 import { planCommand } from './commands/plan.js';
 import { applyCommand } from './commands/apply.js';
 import { pullCommand } from './commands/pull.js';
+import { demoCommand } from './commands/demo.js';
 
 /** What the program needs from the outside world; src/main.ts builds the real ones, tests fake them. */
 export interface CliDeps {
@@ -44,6 +45,7 @@ export function buildProgram(deps: CliDeps): Command {
   program.addCommand(planCommand(deps));
   program.addCommand(applyCommand(deps));
   program.addCommand(pullCommand(deps));
+  program.addCommand(demoCommand(deps));
   applyToAll(program, deps);
   return program;
 }

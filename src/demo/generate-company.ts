@@ -356,6 +356,8 @@ export function generateCompany(config: LabConfig, seed = 24, deals = 360, days 
     procurement: people.filter((p) => p.department === 'procurement'),
     subcontracts: people.filter((p) => p.department === 'subcontracts'),
   };
+  const ownManager = (pipelineKey: string, email: string): DemoPerson | undefined =>
+    pipelineKey === 'sales' ? pipelineManagers.sales?.find((p) => p.email === email) : undefined;
   const services = (config.dealFields?.find((f) => f.code === 'SERVICE')?.list ?? [])
     .map((v) => v.key)
     .filter((k): k is string => typeof k === 'string');
@@ -384,7 +386,9 @@ export function generateCompany(config: LabConfig, seed = 24, deals = 360, days 
     const startDay = r.int(0, days - 5);
     const company = r.pick(companies);
     const contact = contacts.find((c) => c.company === company.key)!;
-    const manager = r.pick(pipelineManagers[pipelineKey] ?? managers);
+    // A client's own manager sells to it; the other pipelines have their own staff.
+    const own = ownManager(pipelineKey, company.responsible);
+    const manager = own ?? r.pick(pipelineManagers[pipelineKey] ?? managers);
     dealList.push({
       key: `deal-${i + 1}`,
       pipeline: pipelineKey,

@@ -1,0 +1,69 @@
+import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { systemClock } from '../../src/clock.js';
+import { loadJobConfig } from '../../src/jobs/job-environment.js';
+import { runDemo } from '../../src/demo/run-demo.js';
+import type { DemoSummary } from '../../src/demo/run-demo.js';
+import { silentLogger } from '../../src/ui/logger.js';
+import { renderReport } from '../../src/ui/report-render.js';
+import { runCli } from '../helpers/cli.js';
+
+const config = loadJobConfig('config');
+
+async function demo(seed: number): Promise<DemoSummary> {
+  const dir = mkdtempSync(join(tmpdir(), 'b24lab-demo-'));
+  const run = await runDemo({
+    dir,
+    config,
+    configDir: 'config',
+    seed,
+    deals: 80,
+    version: 'test',
+    clock: systemClock,
+    logger: silentLogger,
+    keepRunning: false,
+    renderReport: (made, format) =>
+      renderReport(made.report, { format, offsetMinutes: made.offsetMinutes, generatedAt: made.generatedAt }),
+  });
+  return run.summary;
+}
+
+/** What must repeat for a seed: everything but where the files went and how long it took. */
+function comparable(s: DemoSummary): unknown {
+  // The gzip size of the backup varies by a byte or two with the timestamps inside it.
+  return {
+    ...s,
+    dir: undefined,
+    seconds: undefined,
+    backup: { ...s.backup, path: undefined, bytes: undefined },
+    reports: s.reports.map((r) => r.name),
+  };
+}
+
+describe('b24lab demo', () => {
+  it('provisions, seeds, runs the jobs, backs up, reports and checks, the same for the same seed', async () => {
+    const first = await demo(5);
+    expect(first.provisioned.created).toBeGreaterThan(40);
+    expect(first.seeded).toMatchObject({ users: 90, companies: 60, contacts: 120 });
+    expect(first.seeded.deals).toBeGreaterThan(60);
+    expect(first.jobs.map((j) => j.job)).toEqual(['sync', 'control', 'sync', 'control', 'sync', 'control']);
+    // Escalations fire at 15 and 30 days; a later run repeats none of the earlier ones.
+    const controls = first.jobs.filter((j) => j.job === 'control');
+    expect(controls.some((j) => (j.actions.done ?? 0) > 0)).toBe(true);
+    expect(first.notifications).toBe(controls.reduce((sum, j) => sum + (j.actions.done ?? 0), 0));
+    expect(first.backup.verified).toBe(true);
+    for (const report of first.reports) for (const file of report.files) expect(existsSync(file)).toBe(true);
+    const managers = readFileSync(first.reports.find((r) => r.name === 'managers')!.files[0]!, 'utf8');
+    expect(managers.split('\n').length).toBeGreaterThan(3);
+    const second = await demo(5);
+    expect(comparable(second)).toEqual(comparable(first));
+  }, 120_000);
+
+  it('refuses a bad seed with a one-line reason', async () => {
+    const run = await runCli(['demo', '--seed', 'abc']);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('--seed must be a whole number');
+  });
+});
