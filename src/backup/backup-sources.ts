@@ -172,6 +172,8 @@ export const BACKUP_SOURCES: BackupSource[] = [
         chunk = [];
       };
       for await (const deal of ctx.written('deals')) {
+        // CONTACT_ID is the deal's first contact (crm-deal-list.md): empty means no links to ask for.
+        if (deal.CONTACT_ID === null || deal.CONTACT_ID === undefined || deal.CONTACT_ID === '') continue;
         chunk.push(Number(deal.ID));
         if (chunk.length === 500) yield* flush();
       }
