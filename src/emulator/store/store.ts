@@ -65,6 +65,19 @@ function coerce(value: unknown, kind: ValueKind): unknown {
 
 export class Store {
   readonly db: Database.Database;
+  /** Prepared statements by SQL text: list pages repeat the same few queries thousands of times. */
+  private readonly statements = new Map<string, Database.Statement>();
+
+  /** A cached prepared statement (the cache is small: the SQL shapes of list filters repeat). */
+  prepare(sql: string): Database.Statement {
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      if (this.statements.size > 500) this.statements.clear();
+      statement = this.db.prepare(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement;
+  }
 
   constructor(file?: string) {
     this.db = new Database(file ?? ':memory:');
@@ -94,47 +107,43 @@ export class Store {
 
   /** The next id of a kind (ids are never reused, as in Bitrix24). */
   nextId(kind: string): number {
-    const row = this.db
-      .prepare(
-        'INSERT INTO seq (kind, last) VALUES (?, 1) ON CONFLICT(kind) DO UPDATE SET last = last + 1 RETURNING last',
-      )
-      .get(kind) as { last: number };
+    const row = this.prepare(
+      'INSERT INTO seq (kind, last) VALUES (?, 1) ON CONFLICT(kind) DO UPDATE SET last = last + 1 RETURNING last',
+    ).get(kind) as { last: number };
     return row.last;
   }
 
   /** Moves a kind's sequence so the next id is at least `next` (for fixed ids such as user 1). */
   reserveIds(kind: string, next: number): void {
-    this.db
-      .prepare(
-        'INSERT INTO seq (kind, last) VALUES (?, ?) ON CONFLICT(kind) DO UPDATE SET last = max(last, excluded.last)',
-      )
-      .run(kind, next - 1);
+    this.prepare(
+      'INSERT INTO seq (kind, last) VALUES (?, ?) ON CONFLICT(kind) DO UPDATE SET last = max(last, excluded.last)',
+    ).run(kind, next - 1);
   }
 
   insert<T extends object>(kind: string, doc: T, id?: number): T & { id: number } {
     const newId = id ?? this.nextId(kind);
     if (id !== undefined) this.reserveIds(kind, id + 1);
     const full = { ...doc, id: newId };
-    this.db
-      .prepare('INSERT INTO docs (kind, id, data) VALUES (?, ?, ?)')
-      .run(kind, newId, JSON.stringify(full));
+    this.prepare('INSERT INTO docs (kind, id, data) VALUES (?, ?, ?)').run(kind, newId, JSON.stringify(full));
     return full;
   }
 
   get<T extends Doc = AnyDoc>(kind: string, id: number): T | undefined {
-    const row = this.db.prepare('SELECT data FROM docs WHERE kind = ? AND id = ?').get(kind, id) as
+    const row = this.prepare('SELECT data FROM docs WHERE kind = ? AND id = ?').pluck(false).get(kind, id) as
       { data: string } | undefined;
     return row ? (JSON.parse(row.data) as T) : undefined;
   }
 
   put(kind: string, doc: Doc): void {
-    this.db
-      .prepare('INSERT OR REPLACE INTO docs (kind, id, data) VALUES (?, ?, ?)')
-      .run(kind, doc.id, JSON.stringify(doc));
+    this.prepare('INSERT OR REPLACE INTO docs (kind, id, data) VALUES (?, ?, ?)').run(
+      kind,
+      doc.id,
+      JSON.stringify(doc),
+    );
   }
 
   delete(kind: string, id: number): boolean {
-    return this.db.prepare('DELETE FROM docs WHERE kind = ? AND id = ?').run(kind, id).changes > 0;
+    return this.prepare('DELETE FROM docs WHERE kind = ? AND id = ?').run(kind, id).changes > 0;
   }
 
   deleteKind(kind: string): void {
@@ -230,7 +239,11 @@ export class Store {
 
   count(kind: string, where: Where = []): number {
     const { sql, args } = this.buildQuery(kind, { where }, 'count(*) AS n');
-    return (this.db.prepare(sql).get(...args) as { n: number }).n;
+    return (
+      this.prepare(sql)
+        .pluck(false)
+        .get(...args) as { n: number }
+    ).n;
   }
 
   getMeta(key: string): string | undefined {
@@ -245,6 +258,7 @@ export class Store {
 
   /** Empties the portal (the emulator-only reset). */
   clear(): void {
+    this.statements.clear();
     this.db.exec('DELETE FROM docs; DELETE FROM seq; DELETE FROM meta;');
   }
 }
