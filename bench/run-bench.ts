@@ -288,6 +288,11 @@ async function main(): Promise<void> {
   const sync = await benchSync({ deals: DEALS });
   log(`sync: ${JSON.stringify(sync)}`);
   Object.assign(figures, sync);
+  // 7. A full backup of 100,000 deals plus related entities (bench/backup-bench.ts).
+  const { benchBackup } = await import('./backup-bench.js');
+  const backup = await benchBackup({ deals: DEALS });
+  log(`backup: ${JSON.stringify(backup)}`);
+  Object.assign(figures, backup);
   process.stdout.write(JSON.stringify(figures) + '\n');
 }
 
