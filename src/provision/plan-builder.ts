@@ -43,6 +43,9 @@ export function defined<T extends Record<string, unknown>>(record: T): Partial<T
   return Object.fromEntries(Object.entries(record).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
+/** An operation as a planner builds it; the builder adds its key. */
+export type OperationDraft = Omit<Operation, 'key'>;
+
 export class PlanBuilder {
   readonly operations: Operation[] = [];
   readonly warnings: string[] = [];
@@ -52,8 +55,10 @@ export class PlanBuilder {
   /** The state the last apply recorded, if any (planners use it to name entities that left the config). */
   constructor(readonly previous: AppliedState | undefined = undefined) {}
 
-  add(op: Operation): void {
-    this.operations.push(op);
+  /** Adds an operation; its key is the last segment of its address (`.../stage:WON` -> `WON`). */
+  add(op: OperationDraft): void {
+    const last = op.address.slice(op.address.lastIndexOf('/') + 1);
+    this.operations.push({ ...op, key: last.slice(last.indexOf(':') + 1) });
   }
 
   /** Records the desired values compared at an address (the state an apply leaves behind). */

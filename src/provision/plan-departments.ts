@@ -10,8 +10,7 @@
 import type { DepartmentConfig } from '../config/sections/departments.js';
 import { sameName } from '../config/sections/common.js';
 import { defined, diffFields } from './plan-builder.js';
-import type { PlanBuilder } from './plan-builder.js';
-import type { Operation } from './plan.js';
+import type { OperationDraft, PlanBuilder } from './plan-builder.js';
 import type { PortalSnapshot, SnapshotDepartment } from './snapshot.js';
 
 export const ROOT_ADDRESS = 'department:@root';
@@ -126,7 +125,7 @@ export function planDepartments(
       },
       { name: found.name, parent: keyOfPortal(found.parentId), head: actualHead, sort: found.sort },
     );
-    const op: Operation = {
+    const op: OperationDraft = {
       action: changes.length > 0 ? 'update' : 'noop',
       entity: 'department',
       address,

@@ -7,8 +7,8 @@
 import type { FieldConfig } from '../config/sections/common.js';
 import { sameName } from '../config/sections/common.js';
 import { deepEqual, defined, diffFields } from './plan-builder.js';
-import type { PlanBuilder } from './plan-builder.js';
-import type { Change, Operation } from './plan.js';
+import type { OperationDraft, PlanBuilder } from './plan-builder.js';
+import type { Change } from './plan.js';
 import type { SnapshotField, SnapshotListItem } from './snapshot.js';
 
 export interface FieldContext {
@@ -99,16 +99,17 @@ export function planFields(
   const base = (
     code: string,
     name: string,
-  ): Pick<Operation, 'entity' | 'address' | 'name' | 'drift'> & Partial<Pick<Operation, 'owner'>> => ({
+  ): Pick<OperationDraft, 'entity' | 'address' | 'name' | 'drift'> &
+    Partial<Pick<OperationDraft, 'owner'>> => ({
     entity: 'field',
     address: `${ctx.prefix}${code}`,
     name: label(name),
     drift: false,
     ...(ctx.owner ? { owner: ctx.owner } : {}),
   });
-  const creates: Operation[] = [];
-  const others: Operation[] = [];
-  const deletes: Operation[] = [];
+  const creates: OperationDraft[] = [];
+  const others: OperationDraft[] = [];
+  const deletes: OperationDraft[] = [];
 
   for (const field of desired) {
     const address = `${ctx.prefix}${field.code}`;
@@ -121,7 +122,7 @@ export function planFields(
       settings: field.settings,
       list: desiredList(field),
     });
-    const create: Operation = {
+    const create: OperationDraft = {
       ...base(field.code, field.label),
       action: 'create',
       destructive: false,
@@ -168,7 +169,7 @@ export function planFields(
     }
     const list = field.type === 'enumeration' ? planList(field, found.list) : undefined;
     if (list) changes.push(...list.changes);
-    const op: Operation = {
+    const op: OperationDraft = {
       ...base(field.code, field.label),
       action: changes.length > 0 ? 'update' : 'noop',
       destructive: (list?.removes ?? 0) > 0,

@@ -7,9 +7,8 @@
 import type { PipelineConfig } from '../config/sections/pipelines.js';
 import { defaultStages } from './default-stages.js';
 import { defined, diffFields } from './plan-builder.js';
-import type { PlanBuilder } from './plan-builder.js';
+import type { OperationDraft, PlanBuilder } from './plan-builder.js';
 import { matchByKey } from './match-by-key.js';
-import type { Operation } from './plan.js';
 import { planStages } from './plan-stages.js';
 import type { SnapshotPipeline } from './snapshot.js';
 
@@ -59,7 +58,7 @@ export function planPipelines(
       { name: pipeline.name, key: pipeline.key, sort: pipeline.sort },
       { name: found.name, key: found.key, sort: found.sort },
     );
-    const op: Operation = {
+    const op: OperationDraft = {
       action: changes.length > 0 ? 'update' : 'noop',
       entity: 'pipeline',
       address,
@@ -82,7 +81,7 @@ export function planPipelines(
 
   for (const p of leftovers) {
     const deals = p.stages.reduce((n, s) => n + (s.itemCount ?? 0), 0);
-    const op: Operation = {
+    const op: OperationDraft = {
       action: 'delete',
       entity: 'pipeline',
       address: pipelineAddress(p.key || `#${p.id}`),

@@ -9,9 +9,9 @@ import type { CategoryConfig, SmartProcessConfig } from '../config/sections/smar
 import { SYSTEM_ENTITY_TYPES, defaultCategoryOf } from '../config/sections/smart-processes.js';
 import { defaultCategory, defaultStages } from './default-stages.js';
 import { defined, diffFields } from './plan-builder.js';
-import type { PlanBuilder } from './plan-builder.js';
+import type { OperationDraft, PlanBuilder } from './plan-builder.js';
 import { matchByKey } from './match-by-key.js';
-import type { Change, Operation } from './plan.js';
+import type { Change } from './plan.js';
 import { planFields } from './plan-fields.js';
 import { planStages } from './plan-stages.js';
 import type { SnapshotCategory, SnapshotRelation, SnapshotSmartProcess } from './snapshot.js';
@@ -102,7 +102,7 @@ export function planSmartProcesses(
     } else {
       b.exists(address, { id: hit.actual.id, entityTypeId: hit.actual.entityTypeId });
       const changes = diffFields(wanted, typeActual(hit.actual, wanted));
-      const op: Operation = {
+      const op: OperationDraft = {
         action: changes.length > 0 ? 'update' : 'noop',
         entity: 'smartProcess',
         address,
@@ -201,7 +201,7 @@ function planCategories(
 
   for (const c of leftovers) {
     const items = c.stages.reduce((n, s) => n + (s.itemCount ?? 0), 0);
-    const op: Operation = {
+    const op: OperationDraft = {
       action: 'delete',
       entity: 'category',
       address: `${owner}/category:${c.key || `#${c.id}`}`,
@@ -239,7 +239,7 @@ function planExistingCategory(
     sort: found.sort,
     default: found.isDefault,
   });
-  const op: Operation = {
+  const op: OperationDraft = {
     action: changes.length > 0 || ctx.fresh ? 'update' : 'noop',
     entity: 'category',
     address: ctx.address,

@@ -12,8 +12,7 @@
  */
 import type { StageConfig } from '../config/sections/common.js';
 import { defined, diffFields } from './plan-builder.js';
-import type { PlanBuilder } from './plan-builder.js';
-import type { Operation } from './plan.js';
+import type { OperationDraft, PlanBuilder } from './plan-builder.js';
 import type { SnapshotStage } from './snapshot.js';
 
 export interface StageContext {
@@ -83,7 +82,7 @@ export function planStages(
   const label = (name: string): string => `${ctx.ownerName} › ${name}`;
   const wanted = new Map(desired.map((s) => [s.code, s]));
   const kept = new Map<string, SnapshotStage>();
-  const deletes: Operation[] = [];
+  const deletes: OperationDraft[] = [];
   const ordered = [...actual].sort((a, x) => a.sort - x.sort || a.id - x.id);
 
   for (const stage of ordered) {
@@ -92,7 +91,7 @@ export function planStages(
       kept.set(stage.code, stage);
       continue;
     }
-    const op: Operation = {
+    const op: OperationDraft = {
       action: 'delete',
       entity: 'stage',
       address: address(stage.code),
@@ -113,7 +112,7 @@ export function planStages(
   }
 
   const { sorts, renumbered } = stageSorts(desired, kept);
-  const updates: Operation[] = [];
+  const updates: OperationDraft[] = [];
   desired.forEach((stage, index) => {
     const sort = sorts.get(stage.code);
     b.desire(address(stage.code), {
@@ -128,7 +127,7 @@ export function planStages(
       { name: stage.name, color: stage.color?.toUpperCase(), sort },
       { name: existing.name, color: existing.color.toUpperCase(), sort: existing.sort },
     );
-    const op: Operation = {
+    const op: OperationDraft = {
       action: changes.length > 0 ? 'update' : 'noop',
       entity: 'stage',
       address: address(stage.code),
@@ -151,7 +150,7 @@ export function planStages(
   });
   if (renumbered) {
     // Failures from the last, then success, then in-progress stages (see the header).
-    const rank = (op: Operation): number => {
+    const rank = (op: OperationDraft): number => {
       const code = op.address.slice(op.address.lastIndexOf(':') + 1);
       const s = wanted.get(code);
       const i = desired.findIndex((d) => d.code === code);
@@ -160,7 +159,7 @@ export function planStages(
     updates.sort((a, x) => rank(a) - rank(x));
   }
 
-  const creates: Operation[] = desired
+  const creates: OperationDraft[] = desired
     .filter((s) => !kept.has(s.code))
     .map((s) => ({
       action: 'create' as const,

@@ -76,7 +76,11 @@ describe('computePlan: an empty portal', () => {
     expect(plan.summary).toMatchObject({ noop: 0, destructive: 0, drift: 0 });
     expect(plan.summary.create).toBeGreaterThan(40);
     // The root is the portal's top department: renamed, not created.
-    expect(op(plan, 'department:company')).toMatchObject({ action: 'update', portalId: 1 });
+    expect(op(plan, 'department:company')).toMatchObject({ action: 'update', portalId: 1, key: 'company' });
+    expect(op(plan, 'smartProcess:laboratory/category:gti/stage:IN_WORK')).toMatchObject({
+      entity: 'stage',
+      key: 'IN_WORK',
+    });
     expect(indexOf(plan, 'department:laboratory')).toBeLessThan(indexOf(plan, 'department:lab-gti'));
     expect(op(plan, 'department:lab-gti')?.set).toMatchObject({
       parent: { ref: 'department:laboratory' },
