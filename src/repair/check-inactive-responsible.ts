@@ -8,7 +8,7 @@ import type { EntityRef, Finding, FixAction } from './finding.js';
 import { fallbackUserId, findHeir, isActiveUser, userName, type OrgChart } from './find-heir.js';
 import { crmRef, kindName, taskRef } from './links.js';
 import type { CrmRecord, PortalView, Rows } from './portal-view.js';
-import { isOpen } from './portal-view.js';
+import { isOpen, keepCategory } from './portal-view.js';
 import type { RepairPolicy } from './repair-section.js';
 
 interface Group {
@@ -52,7 +52,7 @@ export async function checkInactiveResponsible(view: PortalView, policy: RepairP
         g.fixes.push({
           kind: 'set-fields',
           target: { type: 'crm', entityTypeId: r.entityTypeId, id: r.id },
-          fields: { assignedById: heir },
+          fields: { ...keepCategory(r), assignedById: heir },
         });
     }
   };

@@ -7,6 +7,7 @@
 import type { Finding } from './finding.js';
 import { crmRef, kindName } from './links.js';
 import type { CrmRecord, EnumField, PortalView, Rows } from './portal-view.js';
+import { keepCategory } from './portal-view.js';
 import type { RepairPolicy } from './repair-section.js';
 
 /** The IDs a list field holds: `5`, `"5"`, `[5, "7"]`; empty values are none. */
@@ -57,7 +58,7 @@ async function scan(
           {
             kind: 'set-fields',
             target: { type: 'crm', entityTypeId: record.entityTypeId, id: record.id },
-            fields: { [field.name]: value },
+            fields: { ...keepCategory(record), [field.name]: value },
           },
         ],
       });

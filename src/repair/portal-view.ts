@@ -132,3 +132,14 @@ export function isOpen(view: PortalView, record: CrmRecord): boolean {
 export async function* each<T>(rows: Rows<T>): AsyncGenerator<T> {
   for await (const row of rows) yield row;
 }
+
+/**
+ * Fields to send with any update of a smart-process item: its direction. crm-item-update.md warns that
+ * an item updated without categoryId may be moved to the default direction, so every update of one
+ * carries the direction it is in (deals and clients need nothing).
+ */
+export function keepCategory(record: CrmRecord): Record<string, unknown> {
+  const own =
+    record.entityTypeId === DEAL || record.entityTypeId === CONTACT || record.entityTypeId === COMPANY;
+  return !own && record.categoryId !== undefined ? { categoryId: record.categoryId } : {};
+}

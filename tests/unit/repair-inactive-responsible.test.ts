@@ -54,7 +54,11 @@ describe('inactive-responsible', () => {
       { kind: 'set-fields', target: { type: 'crm', entityTypeId: 2, id: 2 }, fields: { assignedById: 2 } },
     ]);
     expect(findings[3]!.fixes).toEqual([
-      { kind: 'set-fields', target: { type: 'crm', entityTypeId: 1036, id: 1 }, fields: { assignedById: 5 } },
+      {
+        kind: 'set-fields',
+        target: { type: 'crm', entityTypeId: 1036, id: 1 },
+        fields: { categoryId: 5, assignedById: 5 },
+      },
     ]);
     expect(findings[4]).toMatchObject({
       entities: [

@@ -49,7 +49,7 @@ describe('stale-list-values', () => {
         {
           kind: 'set-fields',
           target: { type: 'crm', entityTypeId: 1036, id: 1 },
-          fields: { ufCrm5Directions: [7] },
+          fields: { categoryId: 5, ufCrm5Directions: [7] },
         },
       ],
     ]);
