@@ -44,7 +44,7 @@ export function defined<T extends Record<string, unknown>>(record: T): Partial<T
 }
 
 /** An operation as a planner builds it; the builder adds its key. */
-export type OperationDraft = Omit<Operation, 'key'>;
+export type OperationDraft = Operation;
 
 export class PlanBuilder {
   readonly operations: Operation[] = [];

@@ -33,8 +33,11 @@ export interface Operation {
    * on the portal use `#<id>` for a key.
    */
   address: string;
-  /** The entity's own key: `WON` for a stage, `sales` for a pipeline, `#17` for one found only on the portal. */
-  key: string;
+  /**
+   * The entity's own key: `WON` for a stage, `sales` for a pipeline, `#17` for one found only on the
+   * portal. computePlan always sets it (optional only for operations built by hand elsewhere).
+   */
+  key?: string;
   /** What a person reads: «Продажи › Счет отправлен». */
   name: string;
   /** Loses data or structure: only with --allow-deletes. */
