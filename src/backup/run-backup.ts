@@ -6,7 +6,7 @@ import { access } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { Clock } from '../clock.js';
 import { UserError } from '../errors.js';
-import type { ConnectionConfig } from '../rest/connection.js';
+import type { ClientOptions } from '../rest/client.js';
 import { createClient } from '../rest/client.js';
 import type { BackupProgress, BackupResult } from './create-backup.js';
 import { createBackup } from './create-backup.js';
@@ -18,10 +18,9 @@ import { portalSlug } from './snapshot-name.js';
 import type { VerifyResult } from './verify-snapshot.js';
 import { verifySnapshot } from './verify-snapshot.js';
 
+/** The client as the shared REST settings resolve it (src/rest/settings.ts clientOptionsFrom). */
 export interface ClientSettings {
-  connection: ConnectionConfig;
-  stateDir?: string;
-  rateLimit?: string;
+  client: ClientOptions;
 }
 
 export interface RunBackupInput extends ClientSettings {
@@ -34,12 +33,7 @@ export interface RunBackupInput extends ClientSettings {
 }
 
 export async function runBackupCreate(input: RunBackupInput): Promise<BackupResult> {
-  const client = createClient({
-    connection: input.connection,
-    clock: input.clock,
-    ...(input.stateDir !== undefined ? { stateDir: input.stateDir } : {}),
-    ...(input.rateLimit !== undefined ? { rateLimit: input.rateLimit } : {}),
-  });
+  const client = createClient(input.client);
   try {
     return await createBackup({
       client,
@@ -90,12 +84,7 @@ export interface RunRestoreInput extends ClientSettings {
 /** Restores a snapshot into the portal of `connection`; the mapping file defaults to the backup root. */
 export async function runRestore(input: RunRestoreInput): Promise<RestoreResult> {
   const snapshotDir = await resolveSnapshot(input.snapshot, input.root);
-  const client = createClient({
-    connection: input.connection,
-    clock: input.clock,
-    ...(input.stateDir !== undefined ? { stateDir: input.stateDir } : {}),
-    ...(input.rateLimit !== undefined ? { rateLimit: input.rateLimit } : {}),
-  });
+  const client = createClient(input.client);
   try {
     const mappingFile =
       input.mappingFile ??

@@ -2,11 +2,17 @@ import { Command, Option } from 'commander';
 import type { CliDeps } from '../cli.js';
 import { runRestore } from '../backup/run-backup.js';
 import { backupProgress, renderRestore } from '../ui/backup-render.js';
-import { clientSettings, dirOption, envOption } from './backup-options.js';
+import { clientOptionsFrom } from '../rest/settings.js';
+import type { RestSettings } from '../rest/settings.js';
+import { dirOption, envOption } from './backup-options.js';
+import { restOptions } from './call.js';
 
 /** `b24lab restore <snapshot>`: replays a snapshot into a portal with new IDs and a mapping file. */
 export function restoreCommand(deps: CliDeps): Command {
-  return new Command('restore')
+  const command = new Command('restore');
+  // --portal is the fallback target when neither --to nor B24LAB_RESTORE_TO is given.
+  for (const option of restOptions()) command.addOption(option);
+  return command
     .description(
       'Restore a snapshot into a portal (an empty one unless --merge); resumable with its mapping file',
     )
@@ -17,17 +23,6 @@ export function restoreCommand(deps: CliDeps): Command {
         '--to <webhook>',
         'the portal to restore into [env: B24LAB_RESTORE_TO, default: B24LAB_PORTAL]',
       ),
-    )
-    .addOption(
-      envOption(
-        deps,
-        '--rate-limit <plan>',
-        'standard, enterprise, off, or BURST/DRAIN',
-        'B24LAB_RATE_LIMIT',
-      ),
-    )
-    .addOption(
-      envOption(deps, '--state-dir <dir>', 'where the shared rate-limit bucket lives', 'B24LAB_STATE_DIR'),
     )
     .addOption(
       envOption(
@@ -48,11 +43,9 @@ export function restoreCommand(deps: CliDeps): Command {
     .action(
       async (
         snapshot: string,
-        raw: {
+        raw: RestSettings & {
           dir: string;
           to?: string;
-          rateLimit?: string;
-          stateDir?: string;
           mapping?: string;
           dryRun?: boolean;
           merge?: boolean;
@@ -63,7 +56,12 @@ export function restoreCommand(deps: CliDeps): Command {
         const progress = backupProgress(deps.output, json);
         try {
           const result = await runRestore({
-            ...clientSettings(restoreTarget(raw, deps.env.B24LAB_RESTORE_TO), deps),
+            client: clientOptionsFrom(
+              restoreTarget(raw, deps.env.B24LAB_RESTORE_TO),
+              deps.env,
+              deps.clock,
+              deps.output.logger,
+            ),
             snapshot,
             root: raw.dir,
             ...(raw.mapping !== undefined ? { mappingFile: raw.mapping } : {}),
@@ -82,14 +80,11 @@ export function restoreCommand(deps: CliDeps): Command {
 }
 
 /** The target portal: --to, B24LAB_RESTORE_TO, else the usual --portal/B24LAB_PORTAL resolution. */
-function restoreTarget(
-  raw: { to?: string; rateLimit?: string; stateDir?: string },
-  fromEnv: string | undefined,
-): { portal?: string; rateLimit?: string; stateDir?: string } {
-  const portal = raw.to ?? fromEnv;
+function restoreTarget(raw: RestSettings & { to?: string }, fromEnv: string | undefined): RestSettings {
+  const portal = raw.to ?? fromEnv ?? raw.portal;
   return {
     ...(portal !== undefined ? { portal } : {}),
     ...(raw.rateLimit !== undefined ? { rateLimit: raw.rateLimit } : {}),
-    ...(raw.stateDir !== undefined ? { stateDir: raw.stateDir } : {}),
+    ...(raw.state !== undefined ? { state: raw.state } : {}),
   };
 }

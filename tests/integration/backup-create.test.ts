@@ -40,7 +40,12 @@ async function batchAdd(
 
 async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return runCli(args, {
-    env: { B24LAB_PORTAL: portal.webhookUrl, B24LAB_BACKUP_DIR: root, B24LAB_RATE_LIMIT: 'off' },
+    env: {
+      B24LAB_PORTAL: portal.webhookUrl,
+      B24LAB_BACKUP_DIR: root,
+      B24LAB_RATE_LIMIT: 'off',
+      B24LAB_STATE: `${root}-state`,
+    },
   });
 }
 
@@ -77,6 +82,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await portal.close();
   await rm(root, { recursive: true, force: true });
+  await rm(`${root}-state`, { recursive: true, force: true });
 });
 
 describe('backup create / verify / list / prune', () => {
@@ -200,7 +206,12 @@ describe('a backup killed half-way', () => {
         100,
         'json',
       );
-      const env = { B24LAB_PORTAL: slow.webhookUrl, B24LAB_BACKUP_DIR: killRoot, B24LAB_RATE_LIMIT: 'off' };
+      const env = {
+        B24LAB_PORTAL: slow.webhookUrl,
+        B24LAB_BACKUP_DIR: killRoot,
+        B24LAB_RATE_LIMIT: 'off',
+        B24LAB_STATE: `${killRoot}-state`,
+      };
       const started = new Promise<void>((resolve) => {
         const watcher = watch(killRoot, (_event, file) => {
           if (file && String(file).endsWith('.partial')) {
@@ -231,6 +242,7 @@ describe('a backup killed half-way', () => {
     } finally {
       await slow.close();
       await rm(killRoot, { recursive: true, force: true });
+      await rm(`${killRoot}-state`, { recursive: true, force: true });
     }
   });
 });

@@ -38,28 +38,39 @@ function daysLater(days: number): Clock {
 
 describe('the backup job', () => {
   it('creates (full, then incremental), verifies, and prunes by the policy', async () => {
+    const client = { connection: { kind: 'webhook' as const, url: portal.webhookUrl }, rateLimit: 'off' };
     const settings = {
-      connection: { kind: 'webhook' as const, url: portal.webhookUrl },
-      rateLimit: 'off',
       root,
       kind: 'incremental' as const,
       version: 'test',
       retention: { daily: 2, weekly: 0, monthly: 0 },
     };
-    const first = await runBackupJob({ ...settings, clock: daysLater(0) });
+    const first = await runBackupJob({
+      ...settings,
+      client: { ...client, clock: daysLater(0) },
+      clock: daysLater(0),
+    });
     expect(first.backup.kind).toBe('full');
     expect(first.backup.note).toMatch(/no earlier snapshot/);
     expect(first.verify.ok).toBe(true);
     expect(first.prune?.deleted).toEqual([]);
 
     await callOk(portal.webhookUrl, 'crm.company.add', { fields: { TITLE: 'ООО Новая' } }, 'json');
-    const second = await runBackupJob({ ...settings, clock: daysLater(1) });
+    const second = await runBackupJob({
+      ...settings,
+      client: { ...client, clock: daysLater(1) },
+      clock: daysLater(1),
+    });
     expect(second.backup).toMatchObject({ kind: 'incremental', base: first.backup.name });
     expect(second.verify).toMatchObject({ ok: true, chain: [second.backup.name, first.backup.name] });
 
     // Five days on, the first two fall out of the two-day window, but the chain under the newest
     // incremental stays whole.
-    const third = await runBackupJob({ ...settings, clock: daysLater(5) });
+    const third = await runBackupJob({
+      ...settings,
+      client: { ...client, clock: daysLater(5) },
+      clock: daysLater(5),
+    });
     expect(third.verify.chain).toEqual([third.backup.name, second.backup.name, first.backup.name]);
     expect(third.prune?.keep.map((k) => k.name)).toEqual([
       third.backup.name,

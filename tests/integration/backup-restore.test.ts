@@ -294,7 +294,7 @@ describe('restore', () => {
   it('refuses a portal with CRM data unless --merge; a dry run counts and writes nothing', async () => {
     const full = await backup(source.client);
     const refused = await runCli(['restore', full, '--to', source.local.webhookUrl], {
-      env: { B24LAB_RATE_LIMIT: 'off' },
+      env: { B24LAB_RATE_LIMIT: 'off', B24LAB_STATE: join(root, 'state') },
     });
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/already holds CRM data \(crm\.deal\.list: 2000 records\)/);
@@ -305,7 +305,7 @@ describe('restore', () => {
     const dry = await runCli(
       ['restore', full, '--to', empty.local.webhookUrl, '--dry-run', '--json', '--dir', root],
       {
-        env: { B24LAB_RATE_LIMIT: 'off' },
+        env: { B24LAB_RATE_LIMIT: 'off', B24LAB_STATE: join(root, 'state') },
       },
     );
     expect(dry.stderr).toBe('');
