@@ -6,7 +6,7 @@
  * merge screen of the portal.
  */
 import type { Finding } from './finding.js';
-import { crmRef, kindName } from './links.js';
+import { countOf, crmRef, kindName } from './links.js';
 import type { CrmRecord, PortalView, Rows } from './portal-view.js';
 
 /**
@@ -81,7 +81,7 @@ async function groups(view: PortalView, rows: Rows<CrmRecord>, out: Finding[]): 
     const kind = kindName(entityTypeId);
     out.push({
       check: 'duplicates',
-      summary: `${ids.length} ${kind === 'company' ? 'companies' : `${kind}s`} look like one client (same ${shared.join(', ')}): ${members.map((m) => `«${m.title}» #${m.id}`).join(', ')}`,
+      summary: `${countOf(ids.length, kind)} look like one client (same ${shared.join(', ')}): ${members.map((m) => `«${m.title}» #${m.id}`).join(', ')}`,
       why: 'Deals and history are split between the copies, and two managers may serve one client without knowing it.',
       fixable: 'merge',
       hint: `Merge them on the portal (the oldest, #${ids[0]}, is kept), or run repair with --merge-duplicates.`,

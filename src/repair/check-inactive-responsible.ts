@@ -6,7 +6,7 @@
  */
 import type { EntityRef, Finding, FixAction } from './finding.js';
 import { fallbackUserId, findHeir, isActiveUser, userName, type OrgChart } from './find-heir.js';
-import { crmRef, kindName, taskRef } from './links.js';
+import { countOf, crmRef, kindName, taskRef } from './links.js';
 import type { CrmRecord, PortalView, Rows } from './portal-view.js';
 import { isOpen, keepCategory } from './portal-view.js';
 import type { RepairPolicy } from './repair-section.js';
@@ -78,7 +78,7 @@ export async function checkInactiveResponsible(view: PortalView, policy: RepairP
     const n = g.entities.length;
     const base = {
       check: 'inactive-responsible' as const,
-      summary: `${n} ${g.kind}${n === 1 ? '' : 's'} ${n === 1 ? 'is' : 'are'} assigned to ${describe(view, g.userId)}`,
+      summary: `${countOf(n, g.kind)} ${n === 1 ? 'is' : 'are'} assigned to ${describe(view, g.userId)}`,
       why: 'Nobody works on them: robots and head notifications resolve to nobody, and no manager sees them in their lists.',
       entities: g.entities,
     };

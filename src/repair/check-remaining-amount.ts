@@ -1,7 +1,8 @@
 /**
  * The deal's remaining amount must equal its amount minus what was paid (case study: the «Остаток к
  * оплате» business process). A wrong remainder sends a reminder for money already received, or none
- * for money still owed. A deal with neither field filled has not been invoiced and is left alone.
+ * for money still owed. A deal with neither field filled has not been invoiced and is left alone; an
+ * empty remainder of a fully paid deal is 0.
  * Amounts compare to the kopeck.
  */
 import type { Finding } from './finding.js';
@@ -28,7 +29,8 @@ export async function checkRemainingAmount(view: PortalView): Promise<Finding[]>
     const remaining = money(deal.fields[names.remaining]);
     if (paid === undefined && remaining === undefined) continue;
     const expected = (cents(deal.opportunity ?? 0) - cents(paid ?? 0)) / 100;
-    if (remaining !== undefined && cents(remaining) === cents(expected)) continue;
+    // An empty remainder of a fully paid deal says the same as 0 (the receivables report reads it so).
+    if (cents(remaining ?? 0) === cents(expected) && (remaining !== undefined || expected === 0)) continue;
     out.push({
       check: 'remaining-amount',
       summary: `The deal «${deal.title}» shows ${remaining ?? 'no'} remaining, but amount ${deal.opportunity ?? 0} minus paid ${paid ?? 0} is ${expected}`,

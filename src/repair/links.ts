@@ -67,3 +67,16 @@ export function kindName(entityTypeId: number, labTitle = 'smart-process item'):
         ? 'company'
         : labTitle;
 }
+
+/** `1 deal`, `2 deals`, `9 companies`, `3 Лаборатория items` (a smart process is named by its title). */
+export function countOf(n: number, kind: string): string {
+  const known: Record<string, string> = {
+    deal: 'deals',
+    contact: 'contacts',
+    company: 'companies',
+    task: 'tasks',
+  };
+  const plural = known[kind];
+  if (plural !== undefined) return `${n} ${n === 1 ? kind : plural}`;
+  return `${n} ${kind} item${n === 1 ? '' : 's'}`;
+}

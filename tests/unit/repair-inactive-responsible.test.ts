@@ -46,7 +46,7 @@ describe('inactive-responsible', () => {
       ['2 deals are assigned to Менеджер Борис (#4), who is dismissed', 'repair'],
       ['1 contact is assigned to Менеджер Борис (#4), who is dismissed', 'repair'],
       ['1 company is assigned to user #99, who no longer exists', 'person'],
-      ['1 Лаборатория is assigned to Лаборант Вера (#6), who is dismissed', 'repair'],
+      ['1 Лаборатория item is assigned to Лаборант Вера (#6), who is dismissed', 'repair'],
       ['1 task is assigned to Менеджер Борис (#4), who is dismissed', 'repair'],
     ]);
     expect(findings[0]!.fixes).toEqual([

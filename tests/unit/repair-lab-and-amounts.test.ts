@@ -62,6 +62,8 @@ describe('remaining-amount', () => {
           deal(3, { opportunity: 1000, fields: f(null, null) }),
           deal(4, { opportunity: 1000.1, fields: f(0.2, null) }),
           deal(5, { opportunity: 0.3, fields: f(0.1, 0.2) }),
+          deal(6, { opportunity: 500, fields: f(500, null) }),
+          deal(7, { opportunity: 500, fields: f(200, '') }),
         ],
       }),
     );
@@ -78,6 +80,14 @@ describe('remaining-amount', () => {
           kind: 'set-fields',
           target: { type: 'crm', entityTypeId: 2, id: 4 },
           fields: { ufCrmRemainingAmount: 999.9 },
+        },
+      ],
+      // Deal 6 is paid in full: an empty remainder is 0. Deal 7 owes 300 and shows nothing.
+      [
+        {
+          kind: 'set-fields',
+          target: { type: 'crm', entityTypeId: 2, id: 7 },
+          fields: { ufCrmRemainingAmount: 300 },
         },
       ],
     ]);

@@ -87,10 +87,17 @@ describe('duplicates', () => {
           contact(3, { emails: ['A@B.ru'] }),
           contact(4, { phones: ['+7 913 000-00-00'] }),
         ],
-        companies: [company(1, { emails: ['info@x.ru'] }), company(2, { emails: ['info@y.ru'] })],
+        companies: [
+          company(1, { emails: ['info@x.ru'] }),
+          company(2, { emails: ['info@y.ru'] }),
+          company(3, { emails: ['Info@X.ru'] }),
+        ],
       }),
     );
-    expect(findings).toHaveLength(1);
+    expect(findings).toHaveLength(2);
+    expect(findings[1]!.summary).toBe(
+      '2 companies look like one client (same e-mail info@x.ru): «Компания 1» #1, «Компания 3» #3',
+    );
     expect(findings[0]).toMatchObject({
       check: 'duplicates',
       fixable: 'merge',
