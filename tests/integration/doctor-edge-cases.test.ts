@@ -98,6 +98,52 @@ describe('doctor and repair on a clean portal and on refusals', () => {
     expect(report.checks.find((c) => c.name === 'duplicates')!.skipped).toBeUndefined();
   });
 
+  it('a refused change is reported and fails the run, the others stand; both duplicates were saved first', async () => {
+    // The local portal has no crm.entity.mergeBatch: a portal refusing the call (as an old box would).
+    const phone = (value: string) => ({ PHONE: [{ VALUE: value, VALUE_TYPE: 'WORK' }] });
+    const a = Number(
+      await callOk(lp.webhookUrl, 'crm.contact.add', {
+        fields: { NAME: 'Пётр', ...phone('+7 913 555 00 11') },
+      }),
+    );
+    const b = Number(
+      await callOk(
+        lp.webhookUrl,
+        'crm.contact.add',
+        { fields: { NAME: 'Пётр И.', ...phone('89135550011') } },
+        'form',
+      ),
+    );
+    const run = await runCli([
+      'repair',
+      ...base(),
+      '--only',
+      'duplicates',
+      '--merge-duplicates',
+      '--yes',
+      '--json',
+      '--backup-dir',
+      join(dir, 'b'),
+    ]);
+    expect(run.code).toBe(1);
+    const result = JSON.parse(run.stdout) as RepairResult;
+    expect(result.outcomes.map((o) => [o.call.method, o.call.params, o.ok])).toEqual([
+      ['crm.entity.mergeBatch', { params: { entityTypeId: 3, entityIds: [a, b] } }, false],
+    ]);
+    expect(result.outcomes[0]!.error).toContain('crm.entity.mergeBatch');
+    const undo = await runCli(['repair', ...base(), '--undo', result.backup!, '--yes', '--json']);
+    const undone = JSON.parse(undo.stdout) as { outcomes: { ok: boolean; error?: string }[] };
+    expect(undone.outcomes).toEqual([
+      {
+        method: 'crm.entity.mergeBatch',
+        entity: 'crm-item-3',
+        id: `${a},${b}`,
+        ok: false,
+        error: 'crm.entity.mergeBatch cannot be undone over REST',
+      },
+    ]);
+  });
+
   it('repair --undo of a directory that is no repair snapshot fails with the reason', async () => {
     const run = await runCli(['repair', ...base(), '--undo', join(dir, 'nothing'), '--yes']);
     expect(run.code).toBe(1);
