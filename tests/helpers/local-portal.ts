@@ -1,3 +1,4 @@
+import type { Clock } from '../../src/clock.js';
 import type { LocalPortal, LocalPortalOptions } from '../../src/emulator/start-local-portal.js';
 import { startLocalPortal } from '../../src/emulator/start-local-portal.js';
 import { buildPhpQuery } from '../../src/emulator/protocol/php-params.js';
@@ -65,4 +66,12 @@ export async function callOk(
     throw new Error(`${method} failed: HTTP ${answer.status} ${JSON.stringify(answer.body)}`);
   }
   return answer.body.result;
+}
+
+/**
+ * A stopped clock for the local portal: its time then moves only by `b24lab.clock.*`, so durations a
+ * test works out by hand (8 days, not 8 days and the second the setup took) hold on a loaded machine.
+ */
+export function frozenClock(start = Date.parse('2026-01-01T00:00:00Z')): Clock {
+  return { now: () => start, sleep: () => Promise.resolve() };
 }

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalPortal } from '../../src/emulator/start-local-portal.js';
 import type { ManagersReport } from '../../src/reports/managers-report.js';
 import { runCli } from '../helpers/cli.js';
-import { callOk, portalForTest } from '../helpers/local-portal.js';
+import { callOk, frozenClock, portalForTest } from '../helpers/local-portal.js';
 
 /**
  * The control limits come from the shipped config/automation.yaml: on the pipeline «Продажи» (key
@@ -20,7 +20,7 @@ let url: string;
 const stateDir = mkdtempSync(join(tmpdir(), 'b24lab-report-'));
 
 beforeAll(async () => {
-  lp = await portalForTest();
+  lp = await portalForTest({ clock: frozenClock() });
   url = lp.webhookUrl;
   await callOk(url, 'b24lab.clock.set', { time: '2026-01-01T09:00:00+03:00' });
   const category = await callOk(url, 'crm.category.add', {

@@ -12,7 +12,7 @@ import { writeReports } from '../../src/reports/write-reports.js';
 import { openStateDb } from '../../src/state/state-db.js';
 import { runCli } from '../helpers/cli.js';
 import type { Encoding } from '../helpers/local-portal.js';
-import { callOk, portalForTest } from '../helpers/local-portal.js';
+import { callOk, frozenClock, portalForTest } from '../helpers/local-portal.js';
 
 /**
  * A hand-built January 2026 on the local portal (UTC+3), moved through with the portal clock:
@@ -39,7 +39,7 @@ const move = (id: number, fields: Record<string, unknown>, encoding: Encoding = 
   call('crm.deal.update', { id, fields }, encoding);
 
 beforeAll(async () => {
-  lp = await portalForTest();
+  lp = await portalForTest({ clock: frozenClock() });
   url = lp.webhookUrl;
   stateDir = mkdtempSync(join(tmpdir(), 'b24lab-report-'));
   await call('b24lab.clock.set', { time: '2026-01-01T09:00:00+03:00' });

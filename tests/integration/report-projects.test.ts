@@ -6,7 +6,7 @@ import type { LocalPortal } from '../../src/emulator/start-local-portal.js';
 import type { ProjectsReport } from '../../src/reports/projects-report.js';
 import { runCli } from '../helpers/cli.js';
 import type { Encoding } from '../helpers/local-portal.js';
-import { callOk, portalForTest } from '../helpers/local-portal.js';
+import { callOk, frozenClock, portalForTest } from '../helpers/local-portal.js';
 
 /**
  * The smart process «Лаборатория» with a direction «ГТИ» on the local portal (UTC+3), January 2026:
@@ -26,7 +26,7 @@ const call = (method: string, params: Record<string, unknown>, encoding: Encodin
   callOk(url, method, params, encoding);
 
 beforeAll(async () => {
-  lp = await portalForTest();
+  lp = await portalForTest({ clock: frozenClock() });
   url = lp.webhookUrl;
   await call('b24lab.clock.set', { time: '2026-01-01T09:00:00+03:00' });
   const user = async (last: string, name: string, email: string, encoding: Encoding) =>
