@@ -163,6 +163,28 @@ export const jobSettingsSchema = z.strictObject({
   enabled: z.boolean().default(true),
   /** sync only: re-list records modified this long before the checkpoint (late commits, clock skew). */
   overlapMinutes: z.number().min(0).max(1440).optional(),
+  /** backup and reports: the folder they write to (relative to the working directory). */
+  dir: z.string().trim().min(1).optional(),
+  /** backup: `incremental` builds on the newest snapshot (a full one when there is none). */
+  kind: z.enum(['full', 'incremental']).optional(),
+  /** backup: how many daily, weekly and monthly snapshots `prune` keeps. */
+  retention: z
+    .strictObject({
+      daily: z.number().int().min(0).max(366),
+      weekly: z.number().int().min(0).max(520),
+      monthly: z.number().int().min(0).max(1200),
+    })
+    .optional(),
+  /** reports: which reports, in which formats (`excel` makes csv for Russian Excel). */
+  reports: z
+    .array(z.enum(['managers', 'receivables', 'funnel', 'projects']))
+    .min(1)
+    .optional(),
+  formats: z
+    .array(z.enum(['csv', 'json', 'html']))
+    .min(1)
+    .optional(),
+  excel: z.boolean().optional(),
 });
 
 export const jobsSectionSchema = z.record(key, jobSettingsSchema);

@@ -41,6 +41,7 @@ export function jobsRunCommand(deps: CliDeps): Command {
           env: deps.env,
           clock: deps.clock,
           logger: deps.output.logger,
+          version: deps.version,
         },
         (env) =>
           runJob(name, env, {

@@ -30,6 +30,7 @@ export function jobsStartCommand(deps: CliDeps): Command {
           env: deps.env,
           clock: deps.clock,
           logger: deps.output.logger,
+          version: deps.version,
           ...(raw.timeZone ? { timeZone: raw.timeZone } : {}),
         },
         deps.untilStopped,

@@ -20,6 +20,8 @@ export interface JobEnvironment {
   logger: Logger;
   /** This process, for the job lock. */
   process: { pid: number; host: string; isAlive: IsAlive };
+  /** b24lab's version, written into backups the backup job makes. */
+  version?: string;
   /** Test seam: see ExecutorDeps.afterCall. */
   afterCall?: (action: IntendedAction) => void;
 }

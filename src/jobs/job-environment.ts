@@ -25,6 +25,8 @@ export interface EnvironmentSettings {
   env: Record<string, string | undefined>;
   clock: Clock;
   logger: Logger;
+  /** b24lab's version, for the backups the backup job writes. */
+  version?: string;
   afterCall?: (action: IntendedAction) => void;
 }
 
@@ -57,6 +59,7 @@ export async function withJobEnvironment<T>(
       config,
       clock: settings.clock,
       logger: settings.logger,
+      ...(settings.version ? { version: settings.version } : {}),
       process: { pid: process.pid, host: hostname(), isAlive: processIsAlive },
       ...(settings.afterCall ? { afterCall: settings.afterCall } : {}),
     });

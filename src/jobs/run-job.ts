@@ -12,8 +12,9 @@ import { UserError } from '../errors.js';
 import { resolveRules } from '../automation/catalog.js';
 import type { ActionOutcome, ActionReport } from '../automation/execute-actions.js';
 import { isoAt } from '../automation/entity.js';
-import type { JobName } from '../automation/job-names.js';
-import { JOB_NAMES } from '../automation/job-names.js';
+import type { JobName, RuleJobName } from '../automation/job-names.js';
+import { JOB_NAMES, isMaintenanceJob } from '../automation/job-names.js';
+import { runMaintenanceJob } from './maintenance-job.js';
 import { readCatalog } from '../automation/read-catalog.js';
 import { readOrgChart } from '../automation/read-org-chart.js';
 import { readPortalTime } from '../automation/portal-time.js';
@@ -43,9 +44,11 @@ export interface JobResult {
   actions: ActionReport[];
   counts: Record<ActionOutcome, number>;
   lockedBy?: LockHolder;
+  /** What a maintenance job (backup, reports) did: the snapshot, the files. */
+  detail?: Record<string, unknown>;
 }
 
-const BODIES: Record<JobName, (ctx: JobContext) => Promise<JobWork>> = {
+const BODIES: Record<RuleJobName, (ctx: JobContext) => Promise<JobWork>> = {
   sync: runSync,
   control: runControl,
 };
@@ -118,6 +121,33 @@ export async function runJob(
     }
   }
   try {
+    if (isMaintenanceJob(name)) {
+      const detail = await runMaintenanceJob(name, env, env.config.automation?.jobs[name], {
+        dryRun,
+        version: env.version ?? '0.0.0',
+      });
+      const result: JobResult = {
+        ...base,
+        status: 'completed',
+        durationMs: env.clock.now() - started,
+        requests: env.client.stats().requests - requestsBefore,
+        scanned: 0,
+        events: 0,
+        pendingEvents: 0,
+        firings: 0,
+        actions: [],
+        counts: emptyCounts(),
+        detail,
+      };
+      if (!dryRun) {
+        env.state.checkpoints.set(
+          lastRunKey(name),
+          JSON.stringify({ at: result.startedAt, durationMs: result.durationMs, detail }),
+          env.clock.now(),
+        );
+      }
+      return result;
+    }
     const rules = env.config.automation?.rules ?? [];
     const portal = await readPortalTime(env.client);
     const now = options.now ?? portal.now;

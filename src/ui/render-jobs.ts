@@ -58,12 +58,22 @@ export function renderJobResult(output: Output, result: JobResult, json: boolean
     pendingEvents: result.pendingEvents,
     firings: result.firings,
     counts: result.counts,
+    ...(result.detail ? { detail: result.detail } : {}),
   };
   if (!output.interactive) {
     output.logger.info('job finished', fields);
     return;
   }
   const paint = paintFor(output);
+  if (result.detail) {
+    output.out(
+      `${result.dryRun ? 'Dry run of' : 'Ran'} ${paint.bold(result.job)} in ${(result.durationMs / 1000).toFixed(1)} s`,
+    );
+    for (const [key, value] of Object.entries(result.detail)) {
+      output.out(`  ${key}: ${Array.isArray(value) ? value.join(', ') : String(value)}`);
+    }
+    return;
+  }
   const title = `${result.dryRun ? 'Dry run of' : 'Ran'} ${paint.bold(result.job)} as of ${result.evaluatedAt ?? '?'}`;
   output.out(title);
   output.out(

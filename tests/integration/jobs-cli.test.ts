@@ -45,6 +45,8 @@ describe('b24lab jobs', () => {
     expect(jobs.map((j) => [j.name, j.schedule, j.scheduleFrom, j.lastRun])).toEqual([
       ['sync', '*/5 * * * *', 'config', undefined],
       ['control', '7 * * * *', 'config', undefined],
+      ['backup', '30 2 * * *', 'config', undefined],
+      ['reports', '0 7 * * 1', 'config', undefined],
     ]);
     expect(jobs[0]!.rules).toEqual([
       'sales-new-request-notify',
@@ -150,6 +152,8 @@ describe('b24lab jobs', () => {
     expect(lines.filter((l) => l.msg === 'scheduled').map((l) => [l.job, l.schedule])).toEqual([
       ['sync', '* * * * * *'],
       ['control', '*/2 * * * * *'],
+      ['backup', '30 2 * * *'],
+      ['reports', '0 7 * * 1'],
     ]);
     expect(lines.some((l) => l.msg?.startsWith('stopping'))).toBe(true);
     expect(lines.filter((l) => l.level === 'error')).toEqual([]);

@@ -18,6 +18,21 @@ describe('the shipped automation config', () => {
     expect(automation.jobs).toEqual({
       sync: { schedule: '*/5 * * * *', overlapMinutes: 10, enabled: true },
       control: { schedule: '7 * * * *', enabled: true },
+      backup: {
+        schedule: '30 2 * * *',
+        enabled: true,
+        dir: 'backups',
+        kind: 'incremental',
+        retention: { daily: 7, weekly: 4, monthly: 6 },
+      },
+      reports: {
+        schedule: '0 7 * * 1',
+        enabled: true,
+        dir: 'reports',
+        reports: ['managers', 'receivables', 'funnel', 'projects'],
+        formats: ['csv', 'html'],
+        excel: true,
+      },
     });
     expect(loaded.sources.automation).toBe('automation.yaml');
   });
@@ -98,7 +113,7 @@ describe('automation section checks', () => {
       ['automation.rules[0].entity.pipeline', 'Unknown pipeline "tenders"; known: sales'],
       ['automation.rules[1].trigger.stage', 'No stage "QUALIFIED" in pipeline "sales"'],
       ['automation.rules[1].actions[0].stage', 'No stage "LOST" in pipeline "sales"'],
-      ['automation.jobs.nightly', 'Unknown job "nightly"; known: sync, control'],
+      ['automation.jobs.nightly', 'Unknown job "nightly"; known: sync, control, backup, reports'],
     ]);
   });
 });
