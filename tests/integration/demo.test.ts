@@ -1,7 +1,7 @@
-import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../../src/clock.js';
 import { loadJobConfig } from '../../src/jobs/job-environment.js';
 import { runDemo } from '../../src/demo/run-demo.js';
@@ -11,9 +11,14 @@ import { renderReport } from '../../src/ui/report-render.js';
 import { runCli } from '../helpers/cli.js';
 
 const config = loadJobConfig('config');
+const dirs: string[] = [];
+afterAll(() => {
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
 
 async function demo(seed: number): Promise<DemoSummary> {
   const dir = mkdtempSync(join(tmpdir(), 'b24lab-demo-'));
+  dirs.push(dir);
   const run = await runDemo({
     dir,
     config,
