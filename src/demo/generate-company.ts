@@ -4,6 +4,7 @@
  * of stage moves spread over months. Pure: the same seed and config give the same company.
  */
 import type { LabConfig } from '../config/config-sections.js';
+import { slugify } from '../provision/pull-config.js';
 import { randomTools, seededRandom } from '../random.js';
 
 export interface DemoPerson {
@@ -200,43 +201,9 @@ const STAFF: { department: string; count: number; position: string }[] = [
   { department: 'accounting', count: 4, position: 'Бухгалтер' },
 ];
 
+/** Latin letters of a Russian name for an e-mail: the same transliteration as `pull` uses for keys. */
 function translit(text: string): string {
-  const map: Record<string, string> = {
-    а: 'a',
-    б: 'b',
-    в: 'v',
-    г: 'g',
-    д: 'd',
-    е: 'e',
-    ё: 'e',
-    ж: 'zh',
-    з: 'z',
-    и: 'i',
-    й: 'y',
-    к: 'k',
-    л: 'l',
-    м: 'm',
-    н: 'n',
-    о: 'o',
-    п: 'p',
-    р: 'r',
-    с: 's',
-    т: 't',
-    у: 'u',
-    ф: 'f',
-    х: 'h',
-    ц: 'c',
-    ч: 'ch',
-    ш: 'sh',
-    щ: 'sch',
-    ъ: '',
-    ы: 'y',
-    ь: '',
-    э: 'e',
-    ю: 'yu',
-    я: 'ya',
-  };
-  return [...text.toLowerCase()].map((c) => map[c] ?? (/[a-z0-9]/.test(c) ? c : '')).join('');
+  return slugify(text, 'user').replace(/-/g, '');
 }
 
 /**
