@@ -101,6 +101,9 @@ async function withFiles(ctx: SourceContext, comment: Row): Promise<Row> {
   return content.length > 0 ? { ...comment, FILES_CONTENT: content } : comment;
 }
 
+/** The list types a backup reads: universal lists and the processes of the feed. */
+const LIST_TYPES = ['lists', 'bitrix_processes'];
+
 const multifieldSelect = ['*', 'UF_*', 'PHONE', 'EMAIL', 'WEB', 'IM', 'LINK'];
 
 export const BACKUP_SOURCES: BackupSource[] = [
@@ -144,6 +147,25 @@ export const BACKUP_SOURCES: BackupSource[] = [
     rows: async function* (ctx) {
       for await (const row of list(ctx, 'userfieldconfig.list', { moduleId: 'crm' })) {
         if (/^CRM_\d+$/.test(String(row.entityId))) yield row;
+      }
+    },
+  },
+  {
+    // Universal lists with their field definitions (lists.get, lists.field.get), so a restore can
+    // create a missing list and re-name its PROPERTY_<id> fields; elements are `list-elements` below.
+    entity: 'lists',
+    idField: 'ID',
+    part: 'configuration',
+    rows: async function* (ctx) {
+      for (const type of LIST_TYPES) {
+        const lists = (await ctx.client.call<Row[]>('lists.get', { IBLOCK_TYPE_ID: type })) ?? [];
+        for (const l of lists) {
+          const fields = await ctx.client.call<Row>('lists.field.get', {
+            IBLOCK_TYPE_ID: type,
+            IBLOCK_ID: l.ID,
+          });
+          yield { ...l, IBLOCK_TYPE_ID: type, FIELDS: Array.isArray(fields) ? {} : fields };
+        }
       }
     },
   },
@@ -241,7 +263,7 @@ export const BACKUP_SOURCES: BackupSource[] = [
     idField: 'ID',
     part: 'records',
     rows: async function* (ctx) {
-      for (const type of ['lists', 'bitrix_processes']) {
+      for (const type of LIST_TYPES) {
         const lists = (await ctx.client.call<Row[]>('lists.get', { IBLOCK_TYPE_ID: type })) ?? [];
         for (const l of lists) {
           const extra = { IBLOCK_TYPE_ID: type, IBLOCK_CODE: l.CODE ?? null, IBLOCK_NAME: l.NAME ?? null };

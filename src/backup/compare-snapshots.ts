@@ -8,6 +8,8 @@ import type { IdMap } from './id-map.js';
 import { IdentityMap } from './id-map.js';
 import type { ChainLink } from './effective-rows.js';
 import { effectiveRows } from './effective-rows.js';
+import type { PropertyTypes } from './remap-list-element.js';
+import { normalizeList, propertyTypes, remapListElement } from './remap-list-element.js';
 import { REMAP_RULES } from './remap-rules.js';
 import { remapEntityType, remapRow, remapStage, remapStatusEntity } from './remap-row.js';
 import type { Row } from './write-snapshot.js';
@@ -60,6 +62,8 @@ const KEYS: Record<string, KeyOf> = {
   tasks: byMap('task', 'id'),
   'timeline-comments': byMap('comment', 'ID'),
   files: byMap((row) => (row.TYPE === 'folder' ? 'folder' : 'file'), 'ID'),
+  lists: byMap('list', 'ID'),
+  'list-elements': byMap('listElement', 'ID'),
 };
 
 /** The identity map's item keys use the target's own entityTypeId. */
@@ -68,7 +72,8 @@ function targetKey(entity: string, row: Row, identity: IdMap): string | undefine
   return KEYS[entity]?.(row, identity);
 }
 
-function normalize(entity: string, row: Row, map: IdMap): Row {
+function normalize(entity: string, row: Row, map: IdMap, types: PropertyTypes): Row {
+  if (entity === 'lists') return normalizeList(row, map);
   const rules = REMAP_RULES[entity];
   const fields = rules ? remapRow(row, rules, map).fields : { ...row };
   for (const key of Object.keys(fields)) if (IGNORED.has(key)) delete fields[key];
@@ -78,7 +83,18 @@ function normalize(entity: string, row: Row, map: IdMap): Row {
       CONTACT_ID: map.get('contact', String(i.CONTACT_ID)),
     }));
   }
+  if (entity === 'list-elements') {
+    for (const key of Object.keys(fields)) if (key.startsWith('PROPERTY_')) delete fields[key];
+    const { fields: props } = remapListElement(row, types, map);
+    for (const [key, value] of Object.entries(props)) if (key.startsWith('PROPERTY_')) fields[key] = value;
+  }
   return fields;
+}
+
+async function typesOf(chain: ChainLink[]): Promise<PropertyTypes> {
+  const lists: Row[] = [];
+  for await (const row of effectiveRows(chain, 'lists')) lists.push(row);
+  return propertyTypes(lists);
 }
 
 function stable(value: unknown): string {
@@ -97,6 +113,9 @@ export async function compareSnapshots(
 ): Promise<EntityDifference[]> {
   const identity = new IdentityMap();
   const out: EntityDifference[] = [];
+  const withLists = entities.includes('list-elements');
+  const sourceTypes = withLists ? await typesOf(source) : new Map<string, string>();
+  const targetTypes = withLists ? await typesOf(target) : new Map<string, string>();
   for (const entity of entities) {
     const keyOf = KEYS[entity];
     if (!keyOf) continue;
@@ -116,8 +135,8 @@ export async function compareSnapshots(
         continue;
       }
       targetRows.delete(key!);
-      const a = normalize(entity, row, map);
-      const b = normalize(entity, other, identity);
+      const a = normalize(entity, row, map, sourceTypes);
+      const b = normalize(entity, other, identity, targetTypes);
       for (const field of new Set([...Object.keys(a), ...Object.keys(b)])) {
         if (stable(a[field]) !== stable(b[field]) && diff.problems.length < 10) {
           diff.problems.push(`${entity} ${key}: ${field} ${stable(a[field])} != ${stable(b[field])}`);

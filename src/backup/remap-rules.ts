@@ -167,7 +167,8 @@ export const REMAP_RULES: Record<string, EntityRules> = {
     drop: ['ID', 'CREATED', 'FILES'],
   },
   'list-elements': {
-    fields: { CREATED_BY: user, MODIFIED_BY: user },
+    // PROPERTY_<id> fields are re-named and remapped by their type: remap-list-element.ts.
+    fields: { CREATED_BY: user, MODIFIED_BY: user, IBLOCK_ID: id('list') },
     drop: ['ID', 'DATE_CREATE', 'TIMESTAMP_X', 'CREATED_USER_NAME'],
   },
   files: {

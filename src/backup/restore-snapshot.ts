@@ -19,6 +19,7 @@ import { effectiveRows, loadChain } from './effective-rows.js';
 import type { IdMapJson } from './id-map.js';
 import { IdMap } from './id-map.js';
 import { matchUsers } from './match-users.js';
+import { listFieldInput, propertyTypes, remapListElement } from './remap-list-element.js';
 import { REMAP_RULES } from './remap-rules.js';
 import type { Unresolved } from './remap-row.js';
 import { remapEntityType, remapRow, remapStage, remapStatusEntity } from './remap-row.js';
@@ -191,6 +192,7 @@ export async function restoreSnapshot(options: RestoreOptions): Promise<RestoreR
     ['pipelines', restorePipelines],
     ['stages', restoreStages],
     ['fields', restoreFields],
+    ['lists', restoreLists],
     [
       'companies',
       (c) =>
@@ -213,6 +215,7 @@ export async function restoreSnapshot(options: RestoreOptions): Promise<RestoreR
     ],
     ['deal-contacts', restoreDealContacts],
     ['smart-process-items', restoreItems],
+    ['list-elements', restoreListElements],
     ['files', restoreFiles],
     ['tasks', restoreTasks],
     ['timeline-comments', restoreComments],
@@ -227,8 +230,9 @@ export async function restoreSnapshot(options: RestoreOptions): Promise<RestoreR
       await mapping.save();
     }
   }
-  if (chain[0]?.manifest.entities['list-elements']?.count) {
-    result.warnings.push('universal list elements are kept in the snapshot but not restored by this version');
+  if (chain[0]?.manifest.entities['list-elements']?.count && !chain[0].manifest.entities.lists) {
+    // Snapshots older than the `lists` entity hold elements without their lists' field definitions.
+    result.warnings.push('universal list elements are kept but this snapshot has no list definitions');
   }
   if (chain[0]?.manifest.entities['smart-process-fields']?.count) {
     result.warnings.push(
@@ -648,4 +652,136 @@ async function restoreComments(ctx: RestoreContext): Promise<void> {
       },
     };
   });
+}
+
+/**
+ * Universal lists: matched by IBLOCK_TYPE_ID + IBLOCK_CODE, else created (lists.add); fields matched by
+ * CODE (properties) or FIELD_ID (system fields), else added (lists.field.add). The map gets the list
+ * (`list`), each property (`listField`: 951 -> 1204) and each enumeration value (`listEnum`, by VALUE).
+ */
+async function restoreLists(ctx: RestoreContext): Promise<void> {
+  for (const l of await collect(ctx, 'lists')) {
+    const type = String(l.IBLOCK_TYPE_ID);
+    const code = String(l.CODE ?? '');
+    if (code === '') {
+      ctx.result.warnings.push(`list "${String(l.NAME)}" has no code: not restored`);
+      continue;
+    }
+    const found = (await ctx.client.call<Row[]>('lists.get', { IBLOCK_TYPE_ID: type, IBLOCK_CODE: code }))[0];
+    let iblockId = found ? numericId(found.ID) : undefined;
+    count(found ? ctx.result.reused : ctx.result.created, 'lists');
+    if (ctx.dryRun) continue;
+    if (iblockId === undefined) {
+      const answer = await ctx.client.call<number>('lists.add', {
+        IBLOCK_TYPE_ID: type,
+        IBLOCK_CODE: code,
+        FIELDS: { NAME: l.NAME, DESCRIPTION: l.DESCRIPTION ?? '', SORT: l.SORT, BIZPROC: l.BIZPROC ?? 'N' },
+      });
+      iblockId = Number(answer);
+    }
+    ctx.mapping.map.set('list', String(l.ID), iblockId);
+    const address = { IBLOCK_TYPE_ID: type, IBLOCK_ID: iblockId };
+    const readTarget = async (): Promise<Row[]> => {
+      const answer = await ctx.client.call<Row>('lists.field.get', address);
+      return Array.isArray(answer) ? [] : (Object.values(answer) as Row[]);
+    };
+    const keyOf = (f: Row): string =>
+      String(f.FIELD_ID).startsWith('PROPERTY_')
+        ? `CODE:${String(f.CODE).toUpperCase()}`
+        : String(f.FIELD_ID);
+    let target = await readTarget();
+    const sourceFields = Object.values((l.FIELDS ?? {}) as Record<string, Row>);
+    let added = false;
+    for (const f of sourceFields) {
+      if (target.some((t) => keyOf(t) === keyOf(f))) continue;
+      await ctx.client.call('lists.field.add', { ...address, FIELDS: listFieldInput(f, ctx.mapping.map) });
+      added = true;
+    }
+    if (added) target = await readTarget();
+    for (const f of sourceFields) {
+      const t = target.find((x) => keyOf(x) === keyOf(f));
+      const m = /^PROPERTY_(\d+)$/.exec(String(f.FIELD_ID));
+      if (!t || !m) continue;
+      ctx.mapping.map.set('listField', m[1] ?? '', Number(String(t.FIELD_ID).replace('PROPERTY_', '')));
+      const values = Object.entries((t.DISPLAY_VALUES_FORM ?? {}) as Row);
+      for (const [id, value] of Object.entries((f.DISPLAY_VALUES_FORM ?? {}) as Row)) {
+        const match = values.find(([, v]) => v === value);
+        if (match) ctx.mapping.map.set('listEnum', id, Number(match[0]));
+        else ctx.result.warnings.push(`list ${code}: value "${String(value)}" of ${String(f.NAME)} missing`);
+      }
+    }
+    await ctx.mapping.save();
+  }
+}
+
+/**
+ * List elements: lists.element.add by the list's code with the element's own ELEMENT_CODE, 50 to a
+ * request, properties re-named and their values remapped (remap-list-element.ts). A link to an
+ * element later in the stream is set by lists.element.update at the end.
+ */
+async function restoreListElements(ctx: RestoreContext): Promise<void> {
+  const types = propertyTypes(await collect(ctx, 'lists'));
+  const listOf = (row: Row): Row => ({
+    IBLOCK_TYPE_ID: row.IBLOCK_TYPE_ID,
+    IBLOCK_ID: ctx.mapping.map.get('list', String(row.IBLOCK_ID)),
+  });
+  const deferred: { id: number; row: Row }[] = [];
+  let chunk: { row: Row; call: BatchCall; later: boolean }[] = [];
+  let done = 0;
+  const flush = async (): Promise<void> => {
+    if (chunk.length === 0) return;
+    const outcomes = await ctx.client.batch(chunk.map((c) => c.call));
+    for (const [i, outcome] of outcomes.entries()) {
+      const c = chunk[i]!;
+      if (!outcome.ok) {
+        ctx.result.warnings.push(
+          `list-elements ${String(c.row.ID)}: ${outcome.error.description || outcome.error.code}`,
+        );
+        continue;
+      }
+      const id = idFromResult(outcome.result);
+      if (id === undefined) continue;
+      ctx.mapping.map.set('listElement', String(c.row.ID), id);
+      count(ctx.result.created, 'list-elements');
+      if (c.later) deferred.push({ id, row: c.row });
+    }
+    done += chunk.length;
+    chunk = [];
+    await ctx.mapping.save();
+    ctx.options.onProgress?.({ entity: 'list-elements', rows: done });
+  };
+  for await (const row of effectiveRows(ctx.chain, 'list-elements')) {
+    if (ctx.mapping.map.has('listElement', String(row.ID))) continue;
+    const address = listOf(row);
+    if (address.IBLOCK_ID === undefined && !ctx.dryRun) {
+      ctx.result.warnings.push(`list-elements ${String(row.ID)}: its list was not restored`);
+      continue;
+    }
+    const { fields, unresolved } = remapListElement(row, types, ctx.mapping.map);
+    for (const u of unresolved) {
+      if (u.kind !== 'listElement')
+        ctx.result.warnings.push(
+          `list-elements ${String(row.ID)}: ${u.field} points at ${u.kind} ${u.id}, not in the snapshot`,
+        );
+    }
+    count(ctx.dryRun ? ctx.result.created : {}, 'list-elements');
+    if (ctx.dryRun) continue;
+    chunk.push({
+      row,
+      later: unresolved.some((u) => u.kind === 'listElement'),
+      call: { method: 'lists.element.add', params: { ...address, ELEMENT_CODE: row.CODE, FIELDS: fields } },
+    });
+    if (chunk.length === 50) await flush();
+  }
+  await flush();
+  if (deferred.length === 0) return;
+  // lists.element.update overwrites the whole element, so the full remapped fields go again.
+  const calls = deferred.map(({ id, row }) => ({
+    method: 'lists.element.update',
+    params: { ...listOf(row), ELEMENT_ID: id, FIELDS: remapListElement(row, types, ctx.mapping.map).fields },
+  }));
+  for (const outcome of await ctx.client.batch(calls)) {
+    if (!outcome.ok)
+      ctx.result.warnings.push(`list-elements: a late link failed: ${outcome.error.description}`);
+  }
 }
