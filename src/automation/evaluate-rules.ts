@@ -22,6 +22,7 @@ import {
 } from './entity.js';
 import type { Firing, IntendedAction } from './intended-action.js';
 import { ledgerKey, markerLine, markerOf } from './intended-action.js';
+import { evaluateExpression } from './compute-expression.js';
 import { matchesConditions } from './match-conditions.js';
 import type { OrgChart } from './org-chart.js';
 import { headsOf, userName } from './org-chart.js';
@@ -309,6 +310,22 @@ export function planFiring(
           kind: 'update',
           fields,
           summary: `set ${Object.keys(fields).join(', ')}`,
+        });
+        break;
+      }
+      case 'compute_fields': {
+        const read = (name: string): unknown => fieldValue(entity, rule.aliases[name] ?? name);
+        const fields: Record<string, unknown> = {};
+        for (const [name, expr] of Object.entries(action.fields)) {
+          fields[rule.aliases[name] ?? name] = evaluateExpression(expr, read);
+        }
+        actions.push({
+          ...base(index),
+          kind: 'update',
+          fields,
+          summary: `set ${Object.entries(fields)
+            .map(([k, v]) => `${k} = ${String(v)}`)
+            .join(', ')}`,
         });
         break;
       }

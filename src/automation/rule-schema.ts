@@ -16,6 +16,7 @@
  */
 import { validateCronExpression } from 'cron';
 import { z } from 'zod';
+import { checkExpression, ExpressionError } from './compute-expression.js';
 
 const key = z
   .string()
@@ -104,6 +105,19 @@ const duration = z
 
 const text = z.string().trim().min(1).max(20_000);
 
+const expression = z
+  .string()
+  .trim()
+  .min(1)
+  .superRefine((value, ctx) => {
+    try {
+      checkExpression(value);
+    } catch (e) {
+      if (!(e instanceof ExpressionError)) throw e;
+      ctx.addIssue({ code: 'custom', message: `not an expression: ${e.message}` });
+    }
+  });
+
 export const actionSchema = z.discriminatedUnion('type', [
   /** im.notify.system.add to each recipient. */
   z.strictObject({ type: z.literal('notify'), to: recipients, message: text }),
@@ -126,6 +140,14 @@ export const actionSchema = z.discriminatedUnion('type', [
       fieldName,
       z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(z.union([z.string(), z.number()]))]),
     ),
+  }),
+  /**
+   * crm.item.update with values computed from the record's fields (compute-expression.ts):
+   * `REMAINING_AMOUNT: 'max(opportunity - PAID_AMOUNT, 0)'`.
+   */
+  z.strictObject({
+    type: z.literal('compute_fields'),
+    fields: z.record(fieldName, expression),
   }),
   /** crm.item.update of stageId to a stage of the record's own pipeline or direction. */
   z.strictObject({ type: z.literal('move_stage'), stage: key }),

@@ -53,6 +53,10 @@ describe('b24lab jobs', () => {
       'sales-qualified-call-task',
       'sales-invoice-payment-task',
       'procurement-fulfilled-payment-task',
+      'remaining-amount-on-create',
+      'remaining-amount-on-amount',
+      'remaining-amount-on-payment',
+      'remaining-amount-results-sent',
     ]);
     expect(jobs[1]!.rules).toEqual([
       'sales-new-request-forgotten',

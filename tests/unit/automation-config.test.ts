@@ -14,6 +14,10 @@ describe('the shipped automation config', () => {
       'sales-invoice-payment-task',
       'procurement-fulfilled-payment-task',
       'lab-project-overdue',
+      'remaining-amount-on-create',
+      'remaining-amount-on-amount',
+      'remaining-amount-on-payment',
+      'remaining-amount-results-sent',
     ]);
     expect(automation.jobs).toEqual({
       sync: { schedule: '*/5 * * * *', overlapMinutes: 10, enabled: true },
