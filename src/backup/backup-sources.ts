@@ -146,7 +146,13 @@ export const BACKUP_SOURCES: BackupSource[] = [
     // userfieldconfig.list also shows the deal/contact/company fields kept above: smart processes only.
     rows: async function* (ctx) {
       for await (const row of list(ctx, 'userfieldconfig.list', { moduleId: 'crm' })) {
-        if (/^CRM_\d+$/.test(String(row.entityId))) yield row;
+        if (!/^CRM_\d+$/.test(String(row.entityId))) continue;
+        // The list leaves enumeration items out; userfieldconfig.get has them (userfieldconfig-get.md).
+        if (row.userTypeId !== 'enumeration') yield row;
+        else
+          yield (
+            await ctx.client.call<{ field: Row }>('userfieldconfig.get', { moduleId: 'crm', id: row.id })
+          ).field;
       }
     },
   },

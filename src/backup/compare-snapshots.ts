@@ -11,6 +11,8 @@ import { effectiveRows } from './effective-rows.js';
 import type { PropertyTypes } from './remap-list-element.js';
 import { normalizeList, propertyTypes, remapListElement } from './remap-list-element.js';
 import { REMAP_RULES } from './remap-rules.js';
+import type { RefSpec } from './remap-row.js';
+import { enumRules, remapUfName, renameItemFields } from './remap-user-fields.js';
 import { remapEntityType, remapRow, remapStage, remapStatusEntity } from './remap-row.js';
 import type { Row } from './write-snapshot.js';
 
@@ -63,6 +65,8 @@ const KEYS: Record<string, KeyOf> = {
   'timeline-comments': byMap('comment', 'ID'),
   files: byMap((row) => (row.TYPE === 'folder' ? 'folder' : 'file'), 'ID'),
   lists: byMap('list', 'ID'),
+  'smart-process-fields': (row, map) =>
+    `${remapUfName(String(row.entityId), map)}|${remapUfName(String(row.fieldName), map)}`,
   'list-elements': byMap('listElement', 'ID'),
 };
 
@@ -72,10 +76,35 @@ function targetKey(entity: string, row: Row, identity: IdMap): string | undefine
   return KEYS[entity]?.(row, identity);
 }
 
-function normalize(entity: string, row: Row, map: IdMap, types: PropertyTypes): Row {
+interface Side {
+  types: PropertyTypes;
+  extra: Record<string, Record<string, RefSpec>>;
+}
+
+function normalize(entity: string, row: Row, map: IdMap, side: Side): Row {
   if (entity === 'lists') return normalizeList(row, map);
-  const rules = REMAP_RULES[entity];
-  const fields = rules ? remapRow(row, rules, map).fields : { ...row };
+  if (entity === 'smart-process-fields') {
+    const out: Row = { ...row, entityId: remapUfName(String(row.entityId), map) };
+    out.fieldName = remapUfName(String(row.fieldName), map);
+    delete out.id;
+    if (Array.isArray(row.enum))
+      out.enum = (row.enum as Row[]).map((i) => ({
+        value: i.value,
+        sort: i.sort,
+        def: i.def,
+        xmlId: i.xmlId,
+      }));
+    return out;
+  }
+  if (entity === 'fields' && Array.isArray(row.LIST)) {
+    const out: Row = { ...row, LIST: (row.LIST as Row[]).map((i) => ({ ...i, ID: undefined })) };
+    delete out.ID;
+    return out;
+  }
+  const base = REMAP_RULES[entity];
+  const rules = base && { ...base, fields: { ...base.fields, ...(side.extra[entity] ?? {}) } };
+  let fields = rules ? remapRow(row, rules, map).fields : { ...row };
+  if (entity === 'smart-process-items') fields = renameItemFields(fields, map);
   for (const key of Object.keys(fields)) if (IGNORED.has(key)) delete fields[key];
   if (entity === 'deal-contacts' && Array.isArray(fields.items)) {
     fields.items = (fields.items as Row[]).map((i) => ({
@@ -85,16 +114,23 @@ function normalize(entity: string, row: Row, map: IdMap, types: PropertyTypes): 
   }
   if (entity === 'list-elements') {
     for (const key of Object.keys(fields)) if (key.startsWith('PROPERTY_')) delete fields[key];
-    const { fields: props } = remapListElement(row, types, map);
+    const { fields: props } = remapListElement(row, side.types, map);
     for (const [key, value] of Object.entries(props)) if (key.startsWith('PROPERTY_')) fields[key] = value;
   }
   return fields;
 }
 
-async function typesOf(chain: ChainLink[]): Promise<PropertyTypes> {
-  const lists: Row[] = [];
-  for await (const row of effectiveRows(chain, 'lists')) lists.push(row);
-  return propertyTypes(lists);
+async function rowsOf(chain: ChainLink[], entity: string): Promise<Row[]> {
+  const rows: Row[] = [];
+  for await (const row of effectiveRows(chain, entity)) rows.push(row);
+  return rows;
+}
+
+async function sideOf(chain: ChainLink[]): Promise<Side> {
+  return {
+    types: propertyTypes(await rowsOf(chain, 'lists')),
+    extra: enumRules(await rowsOf(chain, 'fields'), await rowsOf(chain, 'smart-process-fields')),
+  };
 }
 
 function stable(value: unknown): string {
@@ -113,9 +149,8 @@ export async function compareSnapshots(
 ): Promise<EntityDifference[]> {
   const identity = new IdentityMap();
   const out: EntityDifference[] = [];
-  const withLists = entities.includes('list-elements');
-  const sourceTypes = withLists ? await typesOf(source) : new Map<string, string>();
-  const targetTypes = withLists ? await typesOf(target) : new Map<string, string>();
+  const sourceSide = await sideOf(source);
+  const targetSide = await sideOf(target);
   for (const entity of entities) {
     const keyOf = KEYS[entity];
     if (!keyOf) continue;
@@ -135,8 +170,8 @@ export async function compareSnapshots(
         continue;
       }
       targetRows.delete(key!);
-      const a = normalize(entity, row, map, sourceTypes);
-      const b = normalize(entity, other, identity, targetTypes);
+      const a = normalize(entity, row, map, sourceSide);
+      const b = normalize(entity, other, identity, targetSide);
       for (const field of new Set([...Object.keys(a), ...Object.keys(b)])) {
         if (stable(a[field]) !== stable(b[field]) && diff.problems.length < 10) {
           diff.problems.push(`${entity} ${key}: ${field} ${stable(a[field])} != ${stable(b[field])}`);

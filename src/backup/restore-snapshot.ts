@@ -21,7 +21,8 @@ import { IdMap } from './id-map.js';
 import { matchUsers } from './match-users.js';
 import { listFieldInput, propertyTypes, remapListElement } from './remap-list-element.js';
 import { REMAP_RULES } from './remap-rules.js';
-import type { Unresolved } from './remap-row.js';
+import { enumRules, mapEnumItems, remapUfName, renameItemFields } from './remap-user-fields.js';
+import type { RefSpec, Unresolved } from './remap-row.js';
 import { remapEntityType, remapRow, remapStage, remapStatusEntity } from './remap-row.js';
 import { verifySnapshot } from './verify-snapshot.js';
 import type { Row } from './write-snapshot.js';
@@ -184,7 +185,18 @@ export async function restoreSnapshot(options: RestoreOptions): Promise<RestoreR
     }
   }
 
-  const ctx: RestoreContext = { client, chain, mapping, result, dryRun, options };
+  const ctx: RestoreContext = {
+    client,
+    chain,
+    mapping,
+    result,
+    dryRun,
+    options,
+    extraRules: enumRules(
+      await collectChain(chain, 'fields'),
+      await collectChain(chain, 'smart-process-fields'),
+    ),
+  };
   const steps: [string, (c: RestoreContext) => Promise<void>][] = [
     ['users', restoreUsers],
     ['departments', restoreDepartments],
@@ -192,6 +204,7 @@ export async function restoreSnapshot(options: RestoreOptions): Promise<RestoreR
     ['pipelines', restorePipelines],
     ['stages', restoreStages],
     ['fields', restoreFields],
+    ['smart-process-fields', restoreSmartFields],
     ['lists', restoreLists],
     [
       'companies',
@@ -234,11 +247,6 @@ export async function restoreSnapshot(options: RestoreOptions): Promise<RestoreR
     // Snapshots older than the `lists` entity hold elements without their lists' field definitions.
     result.warnings.push('universal list elements are kept but this snapshot has no list definitions');
   }
-  if (chain[0]?.manifest.entities['smart-process-fields']?.count) {
-    result.warnings.push(
-      'smart-process field definitions (userfieldconfig) are kept but not restored by this version',
-    );
-  }
   return result;
 }
 
@@ -249,6 +257,14 @@ interface RestoreContext {
   result: RestoreResult;
   dryRun: boolean;
   options: RestoreOptions;
+  /** Enumeration user fields per entity (remap-user-fields.ts), added to REMAP_RULES. */
+  extraRules: Record<string, Record<string, RefSpec>>;
+}
+
+async function collectChain(chain: ChainLink[], entity: string): Promise<Row[]> {
+  const rows: Row[] = [];
+  for await (const row of effectiveRows(chain, entity)) rows.push(row);
+  return rows;
 }
 
 async function collect(ctx: RestoreContext, entity: string): Promise<Row[]> {
@@ -339,6 +355,7 @@ async function restoreTypes(ctx: RestoreContext): Promise<void> {
     const found = target.find((x) => x.title === t.title);
     if (found) {
       ctx.mapping.map.set('smartType', String(t.entityTypeId), Number(found.entityTypeId));
+      ctx.mapping.map.set('smartTypeId', String(t.id), Number(found.id));
       count(ctx.result.reused, 'smart-process-types');
       continue;
     }
@@ -349,6 +366,7 @@ async function restoreTypes(ctx: RestoreContext): Promise<void> {
     delete fields.linkedUserFields;
     const answer = await ctx.client.call<{ type: Row }>('crm.type.add', { fields });
     ctx.mapping.map.set('smartType', String(t.entityTypeId), Number(answer.type.entityTypeId));
+    ctx.mapping.map.set('smartTypeId', String(t.id), Number(answer.type.id));
   }
 }
 
@@ -457,17 +475,94 @@ async function restoreFields(ctx: RestoreContext): Promise<void> {
       target = await listAll(ctx, `crm.${owner}.userfield.list`);
       targets.set(owner, target);
     }
-    if (target.some((t) => t.FIELD_NAME === f.FIELD_NAME)) {
-      count(ctx.result.reused, 'fields');
+    let found = target.find((t) => t.FIELD_NAME === f.FIELD_NAME);
+    count(found ? ctx.result.reused : ctx.result.created, 'fields');
+    if (ctx.dryRun) continue;
+    if (!found) {
+      const { fields } = remapRow(f, REMAP_RULES.fields!, ctx.mapping.map);
+      delete fields.ENTITY_ID;
+      if (Array.isArray(fields.LIST))
+        fields.LIST = (fields.LIST as Row[]).map((v) => ({
+          VALUE: v.VALUE,
+          SORT: v.SORT,
+          DEF: v.DEF,
+          XML_ID: v.XML_ID,
+        }));
+      const id = await ctx.client.call<number>(`crm.${owner}.userfield.add`, { fields });
+      found = await ctx.client.call<Row>(`crm.${owner}.userfield.get`, { id });
+    }
+    // Enumeration items are new on the target (or the target's own): their IDs matched by VALUE.
+    if (f.USER_TYPE_ID === 'enumeration') enumWarnings(ctx, String(f.FIELD_NAME), f, found);
+  }
+}
+
+function enumWarnings(ctx: RestoreContext, name: string, source: Row, target: Row): void {
+  for (const value of mapEnumItems(source, target, ctx.mapping.map))
+    ctx.result.warnings.push(`field ${name}: the value "${value}" is missing on the target`);
+}
+
+/**
+ * Smart-process field definitions (userfieldconfig, entity CRM_<type id>): the type's new id renames
+ * the entity and the field (UF_CRM_5_KIND -> UF_CRM_9_KIND); matched by that name, else added with
+ * its enumeration items, whose IDs are then matched by VALUE.
+ */
+async function restoreSmartFields(ctx: RestoreContext): Promise<void> {
+  const targets = new Map<string, Row[]>();
+  for (const f of await collect(ctx, 'smart-process-fields')) {
+    const entityId = remapUfName(String(f.entityId), ctx.mapping.map);
+    const fieldName = remapUfName(String(f.fieldName), ctx.mapping.map);
+    if (entityId === String(f.entityId) && !ctx.mapping.map.has('smartTypeId', String(f.entityId).slice(4))) {
+      ctx.result.warnings.push(`field ${String(f.fieldName)}: its smart process was not restored`);
       continue;
     }
-    count(ctx.result.created, 'fields');
+    let target = targets.get(entityId);
+    if (!target) {
+      target = ctx.dryRun
+        ? []
+        : ((
+            await ctx.client.call<{ fields: Row[] }>('userfieldconfig.list', {
+              moduleId: 'crm',
+              filter: { entityId },
+            })
+          ).fields ?? []);
+      targets.set(entityId, target);
+    }
+    const found = target.find((t) => t.fieldName === fieldName);
+    count(found ? ctx.result.reused : ctx.result.created, 'smart-process-fields');
     if (ctx.dryRun) continue;
-    const { fields } = remapRow(f, REMAP_RULES.fields!, ctx.mapping.map);
-    delete fields.ENTITY_ID;
-    if (Array.isArray(fields.LIST))
-      fields.LIST = (fields.LIST as Row[]).map((v) => ({ VALUE: v.VALUE, SORT: v.SORT, DEF: v.DEF }));
-    await ctx.client.call(`crm.${owner}.userfield.add`, { fields });
+    let id = found?.id;
+    if (!found) {
+      const field: Row = { entityId, fieldName };
+      for (const key of [
+        'userTypeId',
+        'xmlId',
+        'sort',
+        'multiple',
+        'mandatory',
+        'showFilter',
+        'showInList',
+      ]) {
+        if (f[key] !== undefined && f[key] !== null) field[key] = f[key];
+      }
+      for (const key of ['editInList', 'isSearchable', 'settings', 'editFormLabel', 'listColumnLabel']) {
+        if (f[key] !== undefined && f[key] !== null) field[key] = f[key];
+      }
+      for (const key of ['listFilterLabel', 'errorMessage', 'helpMessage']) {
+        if (f[key] !== undefined && f[key] !== null) field[key] = f[key];
+      }
+      if (Array.isArray(f.enum))
+        field.enum = (f.enum as Row[]).map((i) => ({
+          value: i.value,
+          sort: i.sort,
+          def: i.def,
+          xmlId: i.xmlId,
+        }));
+      id = (await ctx.client.call<{ field: Row }>('userfieldconfig.add', { moduleId: 'crm', field })).field
+        .id;
+    }
+    if (f.userTypeId !== 'enumeration') continue;
+    const answer = await ctx.client.call<{ field: Row }>('userfieldconfig.get', { moduleId: 'crm', id });
+    enumWarnings(ctx, fieldName, f, answer.field);
   }
 }
 
@@ -484,7 +579,8 @@ async function restoreRecords(
   shape: (fields: Row) => Row = (f) => f,
   update?: (id: number, fields: Row, row: Row) => BatchCall,
 ): Promise<void> {
-  const rules = REMAP_RULES[entity]!;
+  const base = REMAP_RULES[entity]!;
+  const rules = { ...base, fields: { ...base.fields, ...(ctx.extraRules[entity] ?? {}) } };
   const deferred: { kind: string; id: string; row: Row; unresolved: Unresolved[] }[] = [];
   let chunk: { row: Row; kind: string; call: BatchCall; unresolved: Unresolved[] }[] = [];
   const kindOf = typeof kind === 'string' ? () => kind : kind;
@@ -575,7 +671,7 @@ async function restoreItems(ctx: RestoreContext): Promise<void> {
       params: { entityTypeId: remapEntityType(Number(row.entityTypeId), ctx.mapping.map), fields },
     }),
     (fields) => {
-      const out = { ...fields };
+      const out = renameItemFields(fields, ctx.mapping.map);
       delete out.entityTypeId;
       return out;
     },

@@ -85,16 +85,92 @@ async function seedRegistry(base: string, staff: number[], deals: number[]): Pro
   }
 }
 
+/**
+ * A smart process whose fields carry its type id (UF_CRM_<id>_...), one of them an enumeration, and
+ * a deal enumeration field. A type created and deleted first gives the source another type id than
+ * the target will have; the smart-process field is created first so enumeration IDs differ too.
+ */
+async function seedSmartProcess(base: string): Promise<{ entityTypeId: number; id: number; kind: string[] }> {
+  const draft = (await callOk(base, 'crm.type.add', { fields: { title: 'Черновик' } })).type;
+  await callOk(base, 'crm.type.delete', { id: draft.id }, 'form');
+  const type = (await callOk(base, 'crm.type.add', { fields: { title: 'Образцы' } })).type;
+  const field = (
+    await callOk(base, 'userfieldconfig.add', {
+      moduleId: 'crm',
+      field: {
+        entityId: `CRM_${type.id}`,
+        fieldName: `UF_CRM_${type.id}_KIND`,
+        userTypeId: 'enumeration',
+        editFormLabel: { ru: 'Вид образца' },
+        enum: [
+          { value: 'Керн', sort: 10 },
+          { value: 'Шлам', sort: 20, def: 'Y' },
+          { value: 'Флюид', sort: 30 },
+        ],
+      },
+    })
+  ).field;
+  await callOk(
+    base,
+    'userfieldconfig.add',
+    {
+      moduleId: 'crm',
+      field: {
+        entityId: `CRM_${type.id}`,
+        fieldName: `UF_CRM_${type.id}_DEPTH`,
+        userTypeId: 'string',
+        editFormLabel: { ru: 'Глубина отбора' },
+      },
+    },
+    'form',
+  );
+  await callOk(base, 'crm.deal.userfield.add', {
+    fields: {
+      FIELD_NAME: 'WORK_TYPE',
+      USER_TYPE_ID: 'enumeration',
+      LABEL: 'Вид работ',
+      LIST: [{ VALUE: 'ГТИ' }, { VALUE: 'Петрофизика' }],
+    },
+  });
+  const full = await callOk(base, 'userfieldconfig.get', { moduleId: 'crm', id: field.id });
+  const kind = (full.field.enum as any[]).map((i) => String(i.id));
+  return { entityTypeId: Number(type.entityTypeId), id: Number(type.id), kind };
+}
+
 async function seed(base: string): Promise<void> {
   const staff = await users(base, EMAILS);
+  const smart = await seedSmartProcess(base);
+  const dealFields = (await callOk(base, 'crm.deal.userfield.list', {
+    filter: { FIELD_NAME: 'UF_CRM_WORK_TYPE' },
+  })) as any[];
+  const workTypes = (dealFields[0].LIST as any[]).map((i) => String(i.ID));
   const deals: number[] = [];
   for (let i = 0; i < 61; i++)
     deals.push(
       Number(
         await callOk(base, 'crm.deal.add', {
-          fields: { TITLE: `Экспертиза №${i}`, ASSIGNED_BY_ID: staff[i % 3] },
+          fields: {
+            TITLE: `Экспертиза №${i}`,
+            ASSIGNED_BY_ID: staff[i % 3],
+            UF_CRM_WORK_TYPE: workTypes[i % 2],
+          },
         }),
       ),
+    );
+  for (let i = 0; i < 12; i++)
+    await callOk(
+      base,
+      'crm.item.add',
+      {
+        entityTypeId: smart.entityTypeId,
+        fields: {
+          title: `Образец ${i}`,
+          [`ufCrm${smart.id}Kind`]: smart.kind[i % 3],
+          [`ufCrm${smart.id}Depth`]: `${1500 + i} м`,
+          parentId2: deals[i],
+        },
+      },
+      i % 2 === 0 ? 'json' : 'form',
     );
   await seedRegistry(base, staff, deals);
 }
@@ -148,7 +224,13 @@ describe('restore: universal lists', () => {
     const mappingFile = join(root, 'lists.json');
     const result = await restoreSnapshot({ client: target.client, snapshotDir: full, mappingFile });
     expect(result.warnings).toEqual([]);
-    expect(result.created).toMatchObject({ lists: 1, 'list-elements': 60, deals: 61 });
+    expect(result.created).toMatchObject({
+      lists: 1,
+      'list-elements': 60,
+      deals: 61,
+      'smart-process-fields': 2,
+      'smart-process-items': 12,
+    });
 
     const back = await backup(target.client);
     await expectSame(full, back, mappingFile);
@@ -177,6 +259,37 @@ describe('restore: universal lists', () => {
       'Расторгнут',
     );
     expect(Object.values(element[byCode('SIGNED')])).toEqual(['15.03.2026']);
+
+    // The smart process has another id on the target: fields renamed, enumeration values re-pointed.
+    const [type] = (await target.client.call<{ types: any[] }>('crm.type.list')).types;
+    const [sourceType] = (await source.client.call<{ types: any[] }>('crm.type.list')).types;
+    expect(type.id).not.toBe(sourceType.id);
+    const kinds = (
+      await target.client.call<{ fields: any[] }>('userfieldconfig.list', {
+        moduleId: 'crm',
+        filter: { entityId: `CRM_${type.id}` },
+      })
+    ).fields.map((f) => String(f.fieldName));
+    expect(kinds.sort()).toEqual([`UF_CRM_${type.id}_DEPTH`, `UF_CRM_${type.id}_KIND`]);
+    const kindField = (
+      await target.client.call<{ fields: any[] }>('userfieldconfig.list', {
+        moduleId: 'crm',
+        filter: { fieldName: `UF_CRM_${type.id}_KIND` },
+      })
+    ).fields[0];
+    const labels = new Map(
+      (
+        await target.client.call<{ field: any }>('userfieldconfig.get', { moduleId: 'crm', id: kindField.id })
+      ).field.enum.map((i: any): [number, string] => [Number(i.id), String(i.value)]),
+    );
+    const items = (
+      await target.client.call<{ items: any[] }>('crm.item.list', {
+        entityTypeId: type.entityTypeId,
+        filter: { title: 'Образец 4' },
+      })
+    ).items;
+    expect(labels.get(Number(items[0][`ufCrm${type.id}Kind`]))).toBe('Шлам');
+    expect(items[0][`ufCrm${type.id}Depth`]).toBe('1504 м');
   }, 120_000);
 
   it('a rerun with the same mapping file creates nothing twice', async () => {
