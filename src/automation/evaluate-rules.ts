@@ -329,6 +329,15 @@ export function planFiring(
         });
         break;
       }
+      case 'propagate_responsible':
+        actions.push({
+          ...base(index),
+          kind: 'update_linked',
+          to: action.to,
+          fields: { assignedById: entity.assignedById },
+          summary: `make ${userName(ctx.org, entity.assignedById)} (user ${entity.assignedById}) responsible for the ${action.to.join(' and ')}`,
+        });
+        break;
       case 'move_stage': {
         const target = stageInCategory(ctx.catalog, entity.entityTypeId, entity.categoryId, action.stage);
         if (!target) {

@@ -22,6 +22,7 @@ import type { Ledger, LedgerEntry, LedgerPlan } from '../state/ledger.js';
 import { isSettled } from '../state/ledger.js';
 import type { Logger } from '../ui/logger.js';
 import { refKey } from './entity.js';
+import { updateLinked } from './linked-records.js';
 import type { IntendedAction } from './intended-action.js';
 import type { Found } from './verify-action.js';
 import { findOnPortal } from './verify-action.js';
@@ -120,6 +121,8 @@ async function perform(client: B24Client, action: IntendedAction): Promise<Recor
       });
       return { itemId: action.entity.id };
     }
+    case 'update_linked':
+      return { updated: await updateLinked(client, action.entity, action.to, action.fields) };
     case 'skip':
       return {};
   }

@@ -10,6 +10,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { EntityRef } from './entity.js';
+import type { LinkedKind } from './linked-records.js';
 
 export interface TaskFields {
   TITLE: string;
@@ -38,6 +39,8 @@ export type IntendedAction = ActionBase &
     | { kind: 'task'; task: TaskFields }
     | { kind: 'comment'; entityType: string; text: string }
     | { kind: 'update'; fields: Record<string, unknown> }
+    /** crm.item.update of the record's linked contacts / company whose values differ. */
+    | { kind: 'update_linked'; to: LinkedKind[]; fields: Record<string, unknown> }
     /** Nothing can be done (no head, no responsible...): recorded once so it is reported once. */
     | { kind: 'skip'; reason: string }
   );

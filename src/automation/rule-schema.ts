@@ -149,6 +149,17 @@ export const actionSchema = z.discriminatedUnion('type', [
     type: z.literal('compute_fields'),
     fields: z.record(fieldName, expression),
   }),
+  /**
+   * The record's responsible becomes the responsible of its contacts and company (crm.item.update of
+   * each linked record whose responsible differs).
+   */
+  z.strictObject({
+    type: z.literal('propagate_responsible'),
+    to: z
+      .array(z.enum(['contacts', 'company']))
+      .min(1)
+      .default(['contacts', 'company']),
+  }),
   /** crm.item.update of stageId to a stage of the record's own pipeline or direction. */
   z.strictObject({ type: z.literal('move_stage'), stage: key }),
   /**

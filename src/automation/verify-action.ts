@@ -13,6 +13,7 @@
 import type { B24Client } from '../rest/client.js';
 import { crmBinding } from './entity.js';
 import type { IntendedAction } from './intended-action.js';
+import { linkedHold } from './linked-records.js';
 
 /** Where the side effect was found, or undefined when the portal does not have it. */
 export type Found = Record<string, unknown> | undefined;
@@ -79,6 +80,10 @@ export async function findOnPortal(client: B24Client, action: IntendedAction): P
       const all = Object.entries(action.fields).every(([k, v]) => sameValue(item[k], v));
       return all ? { itemId: action.entity.id } : undefined;
     }
+    case 'update_linked':
+      return (await linkedHold(client, action.entity, action.to, action.fields))
+        ? { itemId: action.entity.id }
+        : undefined;
     case 'notify':
     case 'skip':
       return undefined;

@@ -57,6 +57,8 @@ describe('b24lab jobs', () => {
       'remaining-amount-on-amount',
       'remaining-amount-on-payment',
       'remaining-amount-results-sent',
+      'sales-responsible-to-client',
+      'procurement-responsible-to-client',
     ]);
     expect(jobs[1]!.rules).toEqual([
       'sales-new-request-forgotten',

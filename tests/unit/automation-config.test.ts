@@ -18,6 +18,8 @@ describe('the shipped automation config', () => {
       'remaining-amount-on-amount',
       'remaining-amount-on-payment',
       'remaining-amount-results-sent',
+      'sales-responsible-to-client',
+      'procurement-responsible-to-client',
     ]);
     expect(automation.jobs).toEqual({
       sync: { schedule: '*/5 * * * *', overlapMinutes: 10, enabled: true },
