@@ -8,6 +8,8 @@
  *   L            a value ID of the enumeration -> `listEnum` (matched by VALUE on restore)
  *   E, E:EList   an element of a list          -> `listElement`
  *   S:ECrm       CRM bindings "D_12", "CO_4"   -> as UF_CRM_TASK (remap-row.ts)
+ *   S:DiskFile   a Drive file "n55"            -> `file` (Drive files are restored before elements)
+ *   F            a file of the list itself: not kept as content by the backup, left out (unresolved)
  *
  * An element prints a property as `{"<value row id>": value}` (lists-element-get.md); value rows are
  * new on the target, so values are kept as a plain array in value-row order.
@@ -39,6 +41,7 @@ function specOf(type: string): Parameters<typeof remapRow>[1]['fields'][string] 
   if (type === 'L') return { type: 'id', kind: 'listEnum' };
   if (type === 'E' || type === 'E:EList') return { type: 'id', kind: 'listElement' };
   if (type === 'S:ECrm') return { type: 'binding' };
+  if (type === 'S:DiskFile') return { type: 'attachment' };
   return undefined;
 }
 
@@ -62,6 +65,11 @@ export function remapListElement(row: Row, types: PropertyTypes, map: IdMap): Re
     const target = map.get('listField', source);
     if (target === undefined) {
       unresolved.push({ field: key, kind: 'listField', id: source });
+      continue;
+    }
+    // File values are IDs of the source's file table, and lists.element.add takes only content.
+    if (types.get(source) === 'F') {
+      unresolved.push({ field: key, kind: 'listFile', id: source });
       continue;
     }
     const values = value !== null && typeof value === 'object' ? Object.values(value as Row) : [value];

@@ -228,8 +228,8 @@ export async function restoreSnapshot(options: RestoreOptions): Promise<RestoreR
     ],
     ['deal-contacts', restoreDealContacts],
     ['smart-process-items', restoreItems],
-    ['list-elements', restoreListElements],
     ['files', restoreFiles],
+    ['list-elements', restoreListElements],
     ['tasks', restoreTasks],
     ['timeline-comments', restoreComments],
   ];
@@ -855,7 +855,9 @@ async function restoreListElements(ctx: RestoreContext): Promise<void> {
     }
     const { fields, unresolved } = remapListElement(row, types, ctx.mapping.map);
     for (const u of unresolved) {
-      if (u.kind !== 'listElement')
+      if (u.kind === 'listFile')
+        ctx.result.warnings.push(`list-elements ${String(row.ID)}: the file of ${u.field} is not restored`);
+      else if (u.kind !== 'listElement')
         ctx.result.warnings.push(
           `list-elements ${String(row.ID)}: ${u.field} points at ${u.kind} ${u.id}, not in the snapshot`,
         );

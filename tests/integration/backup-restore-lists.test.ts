@@ -59,6 +59,13 @@ async function seedRegistry(base: string, staff: number[], deals: number[]): Pro
   );
   const owner = await field({ NAME: 'Ответственный', TYPE: 'S:employee', CODE: 'OWNER', SORT: 60 }, 'json');
   const deal = await field({ NAME: 'Сделка', TYPE: 'S:ECrm', CODE: 'DEAL', SORT: 70, MULTIPLE: 'Y' }, 'json');
+  const scan = await field({ NAME: 'Скан', TYPE: 'S:DiskFile', CODE: 'SCAN', SORT: 80 }, 'form');
+  const folder = await callOk(base, 'disk.storage.addfolder', { id: 1, data: { NAME: 'Договоры' } });
+  const file = await callOk(base, 'disk.folder.uploadfile', {
+    id: folder.ID,
+    data: { NAME: 'ГК-0.txt' },
+    fileContent: ['ГК-0.txt', Buffer.from('Договор ГК-0').toString('base64')],
+  });
   const statusField = Object.values(
     (await callOk(base, 'lists.field.get', { ...REGISTRY, FIELD_ID: status })) as Record<string, any>,
   )[0];
@@ -78,6 +85,7 @@ async function seedRegistry(base: string, staff: number[], deals: number[]): Pro
           [status]: statusIds[i % 2],
           [owner]: staff[i % staff.length],
           [deal]: [`D_${deals[i]}`, `D_${deals[(i + 1) % deals.length]}`],
+          ...(i === 0 ? { [scan]: `n${file.ID}` } : {}),
         },
       },
       i % 2 === 0 ? 'json' : 'form',
@@ -259,6 +267,12 @@ describe('restore: universal lists', () => {
       'Расторгнут',
     );
     expect(Object.values(element[byCode('SIGNED')])).toEqual(['15.03.2026']);
+    const [first] = await target.client.call<any[]>('lists.element.get', {
+      ...REGISTRY,
+      ELEMENT_CODE: 'contract-0',
+    });
+    const scanned = Object.values<string>(first[byCode('SCAN')])[0];
+    expect((await target.client.call<any>('disk.file.get', { id: scanned })).NAME).toBe('ГК-0.txt');
 
     // The smart process has another id on the target: fields renamed, enumeration values re-pointed.
     const [type] = (await target.client.call<{ types: any[] }>('crm.type.list')).types;
