@@ -14,6 +14,7 @@ import { planCommand } from './commands/plan.js';
 import { applyCommand } from './commands/apply.js';
 import { pullCommand } from './commands/pull.js';
 import { demoCommand } from './commands/demo.js';
+import { initCommand } from './commands/init.js';
 
 /** What the program needs from the outside world; src/main.ts builds the real ones, tests fake them. */
 export interface CliDeps {
@@ -46,6 +47,7 @@ export function buildProgram(deps: CliDeps): Command {
   program.addCommand(applyCommand(deps));
   program.addCommand(pullCommand(deps));
   program.addCommand(demoCommand(deps));
+  program.addCommand(initCommand(deps));
   applyToAll(program, deps);
   return program;
 }
