@@ -2,7 +2,7 @@
  * The entry of the `b24lab` binary: builds the real dependencies (clock, output, logger), runs the
  * program, and is the only place that turns errors into a message and an exit code.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { CommanderError } from 'commander';
 import { buildProgram } from './cli.js';
 import { systemClock } from './clock.js';
@@ -22,6 +22,9 @@ function version(): string {
 }
 
 export async function main(argv: string[]): Promise<number> {
+  // `b24lab init` writes .env; load it so later commands need no exports. Set variables win (loadEnvFile
+  // never overrides them).
+  if (existsSync('.env')) process.loadEnvFile('.env');
   const interactive = Boolean(process.stderr.isTTY) && !process.env.CI;
   const level = process.env.B24LAB_LOG_LEVEL === 'debug' ? 'debug' : 'info';
   const logger = createLogger({
