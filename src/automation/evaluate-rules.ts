@@ -26,6 +26,7 @@ import { evaluateExpression } from './compute-expression.js';
 import { matchesConditions } from './match-conditions.js';
 import type { OrgChart } from './org-chart.js';
 import { headsOf, userName } from './org-chart.js';
+import { userByDepartment } from './department-map.js';
 import { formatValue, renderTemplate } from './render-template.js';
 import type { Action, Recipient } from './rule-schema.js';
 
@@ -338,6 +339,27 @@ export function planFiring(
           summary: `make ${userName(ctx.org, entity.assignedById)} (user ${entity.assignedById}) responsible for the ${action.to.join(' and ')}`,
         });
         break;
+      case 'assign_by_department': {
+        const agent = userByDepartment(ctx.org, entity.assignedById, action.byDepartment);
+        if (agent === undefined) {
+          skip(index, `no department of user ${entity.assignedById} is mapped`);
+          break;
+        }
+        const field = rule.aliases[action.field] ?? action.field;
+        const fields: Record<string, unknown> = { [field]: agent };
+        if (action.addObserver) {
+          fields.observers = entity.observers.includes(agent)
+            ? entity.observers
+            : [...entity.observers, agent];
+        }
+        actions.push({
+          ...base(index),
+          kind: 'update',
+          fields,
+          summary: `set ${field} = ${userName(ctx.org, agent)} (user ${agent})${action.addObserver ? ', observer' : ''}`,
+        });
+        break;
+      }
       case 'move_stage': {
         const target = stageInCategory(ctx.catalog, entity.entityTypeId, entity.categoryId, action.stage);
         if (!target) {

@@ -160,6 +160,17 @@ export const actionSchema = z.discriminatedUnion('type', [
       .min(1)
       .default(['contacts', 'company']),
   }),
+  /**
+   * An employee field set from the department of the responsible (the nearest department up the tree
+   * that `byDepartment` names, by its name), the employee also added to the observers:
+   * «Назначение агентов». Nothing is done when no department of the responsible is mapped.
+   */
+  z.strictObject({
+    type: z.literal('assign_by_department'),
+    field: fieldName,
+    byDepartment: z.record(z.string().trim().min(1), z.number().int().positive()),
+    addObserver: z.boolean().default(true),
+  }),
   /** crm.item.update of stageId to a stage of the record's own pipeline or direction. */
   z.strictObject({ type: z.literal('move_stage'), stage: key }),
   /**

@@ -20,6 +20,8 @@ describe('the shipped automation config', () => {
       'remaining-amount-results-sent',
       'sales-responsible-to-client',
       'procurement-responsible-to-client',
+      'sales-agent-on-create',
+      'sales-agent-on-responsible',
     ]);
     expect(automation.jobs).toEqual({
       sync: { schedule: '*/5 * * * *', overlapMinutes: 10, enabled: true },
