@@ -327,4 +327,58 @@ describe('restore: universal lists', () => {
     expect((await target.client.callEnvelope('lists.element.get', { ...REGISTRY, start: 0 })).total).toBe(60);
     await expectSame(full, await backup(target.client), mappingFile);
   }, 120_000);
+
+  it('reuses a registry the target already has (by code), adds its missing fields, and warns on file values', async () => {
+    const base = source.local.webhookUrl;
+    await callOk(base, 'lists.field.add', {
+      ...REGISTRY,
+      FIELDS: { NAME: 'Оригинал', TYPE: 'F', CODE: 'ORIGINAL', SORT: 90 },
+    });
+    const original = Object.values(
+      (await callOk(base, 'lists.field.get', REGISTRY)) as Record<string, any>,
+    ).find((f) => f.CODE === 'ORIGINAL').FIELD_ID;
+    await callOk(
+      base,
+      'lists.element.update',
+      {
+        ...REGISTRY,
+        ELEMENT_CODE: 'contract-59',
+        FIELDS: { NAME: 'Договор ГК-59', PROPERTY_NUMBER: 'ГК-59', [original]: ['скан.txt', 'c2Nhbg=='] },
+      },
+      'form',
+    );
+    const full = await backup(source.client);
+    const target = await portal();
+    await users(target.local.webhookUrl, EMAILS);
+    await callOk(
+      target.local.webhookUrl,
+      'lists.add',
+      { ...REGISTRY, FIELDS: { NAME: 'Реестр договоров', SORT: 100 } },
+      'form',
+    );
+    await callOk(target.local.webhookUrl, 'lists.field.add', {
+      ...REGISTRY,
+      FIELDS: { NAME: 'Номер договора', TYPE: 'S', CODE: 'NUMBER', IS_REQUIRED: 'Y', SORT: 20 },
+    });
+    const result = await restoreSnapshot({
+      client: target.client,
+      snapshotDir: full,
+      mappingFile: join(root, 'reuse.json'),
+    });
+    expect(result.reused.lists).toBe(1);
+    expect(result.created.lists).toBeUndefined();
+    expect(result.warnings).toEqual([
+      `list-elements ${String(
+        ((await callOk(base, 'lists.element.get', { ...REGISTRY, ELEMENT_CODE: 'contract-59' })) as any[])[0]
+          .ID,
+      )}: the file of ${original} is not restored`,
+    ]);
+    const fields = await target.client.call<Record<string, any>>('lists.field.get', REGISTRY);
+    expect(
+      Object.values(fields)
+        .map((f) => String(f.CODE ?? f.FIELD_ID))
+        .sort(),
+    ).toEqual(['AMOUNT', 'DEAL', 'NAME', 'NUMBER', 'ORIGINAL', 'OWNER', 'SCAN', 'SIGNED', 'STATUS']);
+    expect((await target.client.callEnvelope('lists.element.get', { ...REGISTRY, start: 0 })).total).toBe(60);
+  }, 120_000);
 });
