@@ -128,3 +128,58 @@ describe('bizproc.workflow.instances', () => {
     });
   });
 });
+
+describe('bizproc.workflow.terminate', () => {
+  const ids = async (): Promise<string[]> =>
+    (
+      (await callOk(hook, 'bizproc.workflow.instances', {
+        select: ['ID'],
+        filter: { '%DOCUMENT_ID': 'DEAL_7' },
+      })) as { ID: string }[]
+    ).map((w) => w.ID);
+
+  it.each(['json', 'form'] as const)(
+    '%s: answers true and the instance leaves the list',
+    async (encoding) => {
+      const planted = await callOk(hook, 'b24lab.bizproc.instances.add', { DOCUMENT_ID: 'DEAL_77' });
+      const other = await callOk(hook, 'b24lab.bizproc.instances.add', { DOCUMENT_ID: 'DEAL_78' });
+      expect(await ids()).toContain(planted.ID);
+      const answer = await rawCall(
+        hook,
+        'bizproc.workflow.terminate',
+        { ID: planted.ID, STATUS: 'Terminated by rest app.' },
+        encoding,
+      );
+      expect(answer).toMatchObject({ status: 200, body: { result: true } });
+      const left = await ids();
+      expect(left).not.toContain(planted.ID);
+      expect(left).toContain(other.ID);
+    },
+  );
+
+  it('refuses an empty ID and an unknown one with 400 ERROR_WRONG_WORKFLOW_ID', async () => {
+    expect(await rawCall(hook, 'bizproc.workflow.terminate', { STATUS: 'x' }, 'form')).toEqual({
+      status: 400,
+      body: { error: 'ERROR_WRONG_WORKFLOW_ID', error_description: 'Empty workflow instance ID' },
+    });
+    expect(await rawCall(hook, 'bizproc.workflow.terminate', { ID: '0000000000000.00000000' })).toMatchObject(
+      {
+        status: 400,
+        body: { error: 'ERROR_WRONG_WORKFLOW_ID' },
+      },
+    );
+  });
+
+  it('answers a non-administrator with 403 ACCESS_DENIED and keeps the instance', async () => {
+    const planted = await callOk(hook, 'b24lab.bizproc.instances.add', { DOCUMENT_ID: 'DEAL_79' });
+    const userId = await callOk(hook, 'user.add', { EMAIL: 'clerk2@b24lab.local', UF_DEPARTMENT: [1] });
+    const token = await callOk(hook, 'b24lab.oauth.issue', { userId });
+    expect(
+      await rawCall(`${lab.url}/rest/`, 'bizproc.workflow.terminate', {
+        ID: planted.ID,
+        auth: token.access_token,
+      }),
+    ).toEqual({ status: 403, body: { error: 'ACCESS_DENIED', error_description: 'Access denied!' } });
+    expect(await ids()).toContain(planted.ID);
+  });
+});

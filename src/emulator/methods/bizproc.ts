@@ -153,11 +153,32 @@ const plant: MethodHandler = ({ portal, params, userId }) => {
   return ok(render(portal, saved, [...FIELDS]));
 };
 
+/**
+ * `bizproc.workflow.terminate` (api-reference/bizproc/bizproc-workflow-terminate.md): administrators
+ * only (403 ACCESS_DENIED), `ID` required (400 ERROR_WRONG_WORKFLOW_ID "Empty workflow instance ID"),
+ * answers `true`. The instance leaves the running list (the portal keeps its data elsewhere; the
+ * local portal keeps nothing). An unknown ID: the page lists no error, the portal refuses it with the
+ * same code (local choice, so a repair on a vanished instance is reported, not silently "done").
+ */
+const terminate: MethodHandler = ({ portal, params, userId }: CallContext) => {
+  if (userId !== portal.settings.user) throw new RestError('ACCESS_DENIED', 'Access denied!', 403);
+  const id = str(param(params, 'ID')).trim();
+  if (id === '') throw new RestError('ERROR_WRONG_WORKFLOW_ID', 'Empty workflow instance ID', 400);
+  const found = portal.store.query<WorkflowInstanceDoc>(WORKFLOW_INSTANCE_KIND, {
+    where: [{ field: 'WORKFLOW_ID', kind: 'text', op: '=', value: id }],
+  });
+  if (found.length === 0)
+    throw new RestError('ERROR_WRONG_WORKFLOW_ID', `Workflow instance ${id} is not found`, 400);
+  for (const w of found) portal.store.delete(WORKFLOW_INSTANCE_KIND, w.id);
+  return ok(true);
+};
+
 export const bizprocModule: MethodModule = {
   methods: {
     'bizproc.workflow.instances': { scope: 'bizproc', handler: instances },
     // The older name, an alias with the same parameters and answer (bizproc-workflow-instances.md).
     'bizproc.workflow.instance.list': { scope: 'bizproc', handler: instances },
+    'bizproc.workflow.terminate': { scope: 'bizproc', handler: terminate },
     'b24lab.bizproc.instances.add': { scope: 'b24lab', handler: plant },
   },
 };
