@@ -22,6 +22,9 @@ describe('the shipped automation config', () => {
       'procurement-responsible-to-client',
       'sales-agent-on-create',
       'sales-agent-on-responsible',
+      'sales-audit-task',
+      'procurement-audit-task',
+      'subcontracts-audit-task',
     ]);
     expect(automation.jobs).toEqual({
       sync: { schedule: '*/5 * * * *', overlapMinutes: 10, enabled: true },
