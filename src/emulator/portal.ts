@@ -36,6 +36,16 @@ export interface Auth {
   userId: number;
   /** What the operating limit is counted per: the webhook or the OAuth application. */
   key: string;
+  /** The scopes of a webhook made by `b24lab.webhook.add`; absent: every scope (the portal's own webhook). */
+  scopes?: string[];
+}
+
+/** An extra incoming webhook with chosen scopes (`b24lab.webhook.add`), to rehearse a missing scope. */
+export interface WebhookDoc {
+  id: number;
+  userId: number;
+  token: string;
+  scopes: string[];
 }
 
 export interface CallTime {
@@ -141,9 +151,21 @@ export class Portal {
 
   /** Resolves a webhook's credentials (INVALID_CREDENTIALS when they do not match). */
   authWebhook(user: string, token: string): Auth {
-    if (Number(user) !== this.settings.user || token !== this.settings.token)
-      throw errors.invalidCredentials();
-    return { userId: this.settings.user, key: `webhook:${user}` };
+    if (Number(user) === this.settings.user && token === this.settings.token)
+      return { userId: this.settings.user, key: `webhook:${user}` };
+    const hook = this.store
+      .query<WebhookDoc>('webhook', {
+        where: [{ field: 'token', op: '=', value: token, kind: 'text' }],
+        limit: 1,
+      })
+      .at(0);
+    if (!hook || hook.userId !== Number(user)) throw errors.invalidCredentials();
+    return { userId: hook.userId, key: `webhook:${hook.id}:${user}`, scopes: hook.scopes };
+  }
+
+  /** Creates an incoming webhook limited to `scopes` for a user; returns it with its secret. */
+  addWebhook(userId: number, scopes: string[]): WebhookDoc {
+    return this.store.insert('webhook', { userId, token: randomBytes(12).toString('hex'), scopes });
   }
 
   /** Resolves an OAuth access token (NO_AUTH_FOUND when absent, expired_token after its lifetime). */
@@ -193,6 +215,10 @@ export class Portal {
     const def = this.lookup(method);
     if (!def) throw errors.methodNotFound();
     if (inBatch && def.batchable === false) throw errors.batchMethodNotAllowed();
+    // A webhook answers insufficient_scope for a method outside its scopes (reference §2.1: 403);
+    // `basic` methods (profile, scope, methods) are open to every webhook.
+    if (auth.scopes && def.scope !== 'basic' && def.scope !== 'b24lab' && !auth.scopes.includes(def.scope))
+      throw errors.insufficientScope();
     const limit = this.settings.operatingLimitSeconds;
     const opKey = `${auth.key}:${method.toLowerCase()}`;
     if (limit !== undefined && this.operating.spent(opKey) > limit) throw errors.operationTimeLimit();
@@ -203,6 +229,7 @@ export class Portal {
       params: rest,
       start,
       userId: auth.userId,
+      ...(auth.scopes ? { scopes: auth.scopes } : {}),
     };
     const t0 = performance.now();
     const startMs = this.now();

@@ -10,6 +10,8 @@ export interface CallContext {
   start: number | undefined;
   /** The calling user (the webhook's or the OAuth token's). */
   userId: number;
+  /** The caller's scopes when it is a webhook limited by `b24lab.webhook.add`; absent: all of them. */
+  scopes?: string[];
 }
 
 /** A method's answer before the envelope: `next`/`total` are lifted to the top level (§1.3). */

@@ -5,7 +5,7 @@ import { RestError, errors } from '../protocol/rest-error.js';
 import { parseDateInput } from '../portal-clock.js';
 import type { MethodTable } from './registry.js';
 import { ok } from './registry.js';
-import { idParam, param, str } from './params.js';
+import { flag, idParam, listParam, param, str } from './params.js';
 import { renderUser, type UserDoc } from './users.js';
 
 /** A notification as `im.notify.*` stores it, read back by `b24lab.notifications.list`. */
@@ -50,7 +50,9 @@ const base: MethodTable = {
   'server.time': { scope: 'basic', handler: ({ portal }) => ok(portal.iso(portal.now())) },
   scope: {
     scope: 'basic',
-    handler: ({ portal }) => ok(portal.scopes()),
+    // The caller's scopes; `full=true` lists every scope the portal has (api-reference/common/scope.md).
+    handler: ({ portal, params, scopes }) =>
+      ok(scopes && !flag(param(params, 'full')) ? [...scopes].sort() : portal.scopes()),
   },
   methods: {
     scope: 'basic',
@@ -132,6 +134,33 @@ const controls: MethodTable = {
   'b24lab.stats.get': {
     scope: 'b24lab',
     handler: ({ portal }) => ok({ refused503: portal.requests.refused, faults: portal.faults.spec }),
+  },
+  'b24lab.webhook.add': {
+    scope: 'b24lab',
+    // An incoming webhook with chosen scopes, so a test or a rehearsal meets insufficient_scope.
+    handler: ({ portal, params, userId }) => {
+      const forUser = idParam(param(params, 'userId')) ?? userId;
+      if (!portal.store.get('user', forUser))
+        throw new RestError('ERROR_NOT_FOUND', `User ${forUser} not found`);
+      const raw = param(params, 'scopes', 'scope');
+      const wanted = (typeof raw === 'string' ? raw.split(',') : listParam(raw).map(String))
+        .map((s) => s.trim().toLowerCase())
+        .filter(Boolean);
+      const known = new Set(portal.scopes());
+      const unknown = wanted.filter((s) => !known.has(s));
+      if (unknown.length > 0)
+        throw errors.argument(
+          'scopes',
+          `Unknown scopes: ${unknown.join(', ')}; the portal has ${[...known].join(', ')}`,
+        );
+      const hook = portal.addWebhook(forUser, [...new Set(wanted)]);
+      return ok({
+        ID: hook.id,
+        USER_ID: forUser,
+        SCOPES: hook.scopes,
+        URL: `${portal.baseUrl}/rest/${forUser}/${hook.token}/`,
+      });
+    },
   },
   'b24lab.oauth.issue': {
     scope: 'b24lab',

@@ -26,6 +26,12 @@ export const errors = {
   noAuth: () => new RestError('NO_AUTH_FOUND', 'Wrong authorization data', 401),
   expiredToken: () => new RestError('expired_token', 'The access token provided has expired', 401),
   invalidToken: () => new RestError('invalid_token', 'The access token provided is invalid', 401),
+  insufficientScope: () =>
+    new RestError(
+      'insufficient_scope',
+      'The request requires higher privileges than provided by the webhook token',
+      403,
+    ),
   queryLimit: () => new RestError('QUERY_LIMIT_EXCEEDED', 'Too many requests', 503),
   operationTimeLimit: () =>
     new RestError('OPERATION_TIME_LIMIT', 'Method is blocked due to operation time limit.', 429),
