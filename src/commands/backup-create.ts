@@ -4,15 +4,14 @@ import { runBackupCreate } from '../backup/run-backup.js';
 import { backupProgress, renderBackupCreated } from '../ui/backup-render.js';
 import { clientOptionsFrom } from '../rest/settings.js';
 import type { RestSettings } from '../rest/settings.js';
-import { envOption } from './backup-options.js';
-import { restOptions } from './call.js';
+import { envOption, restOptions } from './shared-options.js';
 
 /** `b24lab backup create`: a full or incremental snapshot of the portal's data over REST. */
 export function backupCreateCommand(deps: CliDeps): Command {
   const command = new Command('create').description(
     'Back up the portal over REST into a new snapshot directory',
   );
-  for (const option of restOptions()) command.addOption(option);
+  for (const option of restOptions(deps)) command.addOption(option);
   command
     .addOption(
       envOption(deps, '--out <dir>', 'the backup root to write into', 'B24LAB_BACKUP_DIR', 'backups'),

@@ -3,7 +3,8 @@ import type { CliDeps } from '../cli.js';
 import { UserError } from '../errors.js';
 import { DEFAULT_RETENTION, pruneSnapshots } from '../backup/prune-snapshots.js';
 import { renderPrune } from '../ui/backup-render.js';
-import { dirOption, envOption } from './backup-options.js';
+import { dirOption } from './backup-options.js';
+import { envOption } from './shared-options.js';
 
 function count(name: string): (value: string) => number {
   return (value) => {

@@ -4,23 +4,7 @@ import { runCall } from '../rest/run-call.js';
 import { clientOptionsFrom } from '../rest/settings.js';
 import type { RestSettings } from '../rest/settings.js';
 import { renderCallResult } from '../ui/render-call.js';
-
-/** The portal, the rate limit and the state directory: shared by every command that talks REST. */
-export function restOptions(): Option[] {
-  return [
-    new Option('--portal <url>', 'the portal: an inbound webhook URL (OAuth: B24LAB_OAUTH_* variables)').env(
-      'B24LAB_PORTAL',
-    ),
-    new Option(
-      '--rate-limit <plan>',
-      'standard (50/2 per s), enterprise (250/5), off (box), or BURST/DRAIN',
-    ).env('B24LAB_RATE_LIMIT'),
-    new Option(
-      '--state <dir>',
-      'state directory: the rate-limit bucket shared by b24lab processes, OAuth tokens (default .b24lab)',
-    ).env('B24LAB_STATE'),
-  ];
-}
+import { restOptions } from './shared-options.js';
 
 /** `b24lab call <method> [params...]`: one REST method, its result as JSON (like `gh api`). */
 export function callCommand(deps: CliDeps): Command {
@@ -31,7 +15,7 @@ export function callCommand(deps: CliDeps): Command {
       '[params...]',
       "JSON ('{\"id\":5}') or PHP-style pairs: 'filter[>ID]=5' 'select[]=ID' 'fields[OPPORTUNITY]:=100'",
     );
-  for (const option of restOptions()) command.addOption(option);
+  for (const option of restOptions(deps)) command.addOption(option);
   command
     .addOption(new Option('--full', 'print the whole envelope: result, total, next, time'))
     .action(async (method: string, params: string[], raw: RestSettings & { full?: boolean }) => {

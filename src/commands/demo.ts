@@ -3,7 +3,7 @@ import type { CliDeps } from '../cli.js';
 import { runDemoCommand } from '../demo/demo-command.js';
 import { demoProgress, renderDemoSummary } from '../ui/render-demo.js';
 import { renderReport } from '../ui/report-render.js';
-import { jobOption } from './jobs-options.js';
+import { envOption } from './shared-options.js';
 
 /** `b24lab demo`: the whole product on a local portal in one command. */
 export function demoCommand(deps: CliDeps): Command {
@@ -12,7 +12,7 @@ export function demoCommand(deps: CliDeps): Command {
       'Run the whole product on a local portal: provision, seed a laboratory, run the jobs, back up, report',
     )
     .addOption(
-      jobOption(
+      envOption(
         deps,
         '--dir <dir>',
         'where reports, the backup and the state go',
@@ -21,7 +21,7 @@ export function demoCommand(deps: CliDeps): Command {
       ),
     )
     .addOption(
-      jobOption(
+      envOption(
         deps,
         '--seed <n>',
         'the company generator seed: the same seed gives the same numbers',
@@ -30,7 +30,7 @@ export function demoCommand(deps: CliDeps): Command {
       ),
     )
     .addOption(
-      jobOption(
+      envOption(
         deps,
         '--config <dir>',
         'configuration directory (default: the shipped laboratory config)',
@@ -38,14 +38,14 @@ export function demoCommand(deps: CliDeps): Command {
       ),
     )
     .addOption(
-      jobOption(
+      envOption(
         deps,
         '--keep-running',
         'keep the local portal running afterwards, to explore it',
         'B24LAB_DEMO_KEEP_RUNNING',
       ),
     )
-    .addOption(jobOption(deps, '--json', 'print the summary as JSON', 'B24LAB_DEMO_JSON'))
+    .addOption(envOption(deps, '--json', 'print the summary as JSON', 'B24LAB_DEMO_JSON'))
     .action(async (raw: Record<string, unknown>) => {
       const progress = demoProgress(deps.output);
       const run = await runDemoCommand(raw, {

@@ -8,8 +8,7 @@ import { CHECK_NAMES } from '../repair/finding.js';
 import { loadRepairSetup } from '../repair/repair-setup.js';
 import { runDoctor } from '../repair/run-doctor.js';
 import { renderDoctorReport } from '../ui/doctor-render.js';
-import { envOption } from './backup-options.js';
-import { restOptions } from './call.js';
+import { envOption, restOptions } from './shared-options.js';
 
 export interface DoctorFlags extends RestSettings {
   only?: string;
@@ -20,7 +19,7 @@ export interface DoctorFlags extends RestSettings {
 /** The options doctor and repair share: the portal, the checks, the configuration. */
 export function doctorOptions(deps: CliDeps, prefix: 'DOCTOR' | 'REPAIR'): Option[] {
   return [
-    ...restOptions(),
+    ...restOptions(deps),
     envOption(
       deps,
       '--only <checks>',

@@ -7,14 +7,14 @@ import { runExport } from '../export/run-export.js';
 import { clientOptionsFrom } from '../rest/settings.js';
 import type { RestSettings } from '../rest/settings.js';
 import { exportProgress, renderExportDone } from '../ui/render-export.js';
-import { restOptions } from './call.js';
+import { restOptions } from './shared-options.js';
 
 /** `b24lab export <entity>`: every row of an entity as NDJSON or CSV, 2,500 rows per request. */
 export function exportCommand(deps: CliDeps): Command {
   const command = new Command('export')
     .description('Stream every row of an entity as NDJSON or CSV to stdout or a file')
     .argument('<entity>', EXPORT_ENTITIES.map((e) => e.name).join(', '));
-  for (const option of restOptions()) command.addOption(option);
+  for (const option of restOptions(deps)) command.addOption(option);
   command
     .addOption(
       new Option('--format <format>', 'ndjson or csv (default: from --out, else ndjson)').env(

@@ -5,7 +5,8 @@ import type { RawJobOptions } from '../jobs/job-options.js';
 import { parseJobOptions } from '../jobs/job-options.js';
 import { runJob } from '../jobs/run-job.js';
 import { renderJobResult } from '../ui/render-jobs.js';
-import { jobEnvironmentOptions, jobOption } from './jobs-options.js';
+import { jobEnvironmentOptions } from './jobs-options.js';
+import { envOption } from './shared-options.js';
 
 /** `b24lab jobs run <name>`: one run of a job, the same code path as a tick of `jobs start`. */
 export function jobsRunCommand(deps: CliDeps): Command {
@@ -14,9 +15,9 @@ export function jobsRunCommand(deps: CliDeps): Command {
     .argument('<name>', 'sync | control');
   for (const option of jobEnvironmentOptions(deps)) command.addOption(option);
   command
-    .addOption(jobOption(deps, '--dry-run', 'print what would be done and change nothing', 'B24LAB_DRY_RUN'))
+    .addOption(envOption(deps, '--dry-run', 'print what would be done and change nothing', 'B24LAB_DRY_RUN'))
     .addOption(
-      jobOption(
+      envOption(
         deps,
         '--now <iso>',
         "evaluate time rules as of this moment (default: the portal's time)",
@@ -24,14 +25,14 @@ export function jobsRunCommand(deps: CliDeps): Command {
       ),
     )
     .addOption(
-      jobOption(
+      envOption(
         deps,
         '--wait <seconds>',
         'wait this long for a running instance of the job (default: exit)',
         'B24LAB_JOB_WAIT',
       ),
     )
-    .addOption(jobOption(deps, '--json', 'print the result as JSON', 'B24LAB_JSON'))
+    .addOption(envOption(deps, '--json', 'print the result as JSON', 'B24LAB_JSON'))
     .action(async (name: string, raw: RawJobOptions) => {
       const options = parseJobOptions(raw);
       const result = await withJobEnvironment(

@@ -4,7 +4,8 @@ import type { RawJobOptions } from '../jobs/job-options.js';
 import { parseJobOptions } from '../jobs/job-options.js';
 import { serveJobs } from '../jobs/serve-jobs.js';
 import { renderJobResult, renderSchedulerStarted } from '../ui/render-jobs.js';
-import { jobEnvironmentOptions, jobOption } from './jobs-options.js';
+import { jobEnvironmentOptions } from './jobs-options.js';
+import { envOption } from './shared-options.js';
 
 /** `b24lab jobs start`: run the jobs on their schedules until SIGTERM/SIGINT. */
 export function jobsStartCommand(deps: CliDeps): Command {
@@ -14,7 +15,7 @@ export function jobsStartCommand(deps: CliDeps): Command {
   for (const option of jobEnvironmentOptions(deps)) command.addOption(option);
   command
     .addOption(
-      jobOption(
+      envOption(
         deps,
         '--time-zone <tz>',
         "time zone of the schedules (default: the machine's)",

@@ -8,7 +8,7 @@ import { restoreRepair } from '../repair/restore-repair.js';
 import { runRepair } from '../repair/run-repair.js';
 import { renderRepairPlan, renderRepairResult, renderRepairUndo } from '../ui/repair-render.js';
 import { confirmRepair } from '../ui/repair-confirm.js';
-import { envOption } from './backup-options.js';
+import { envOption } from './shared-options.js';
 import type { DoctorFlags } from './doctor.js';
 import { doctorOptions } from './doctor.js';
 

@@ -9,7 +9,8 @@ import { REPORT_NAMES } from '../reports/report-view.js';
 import { writeReportFile } from '../reports/write-report.js';
 import { reportProgress } from '../ui/report-progress.js';
 import { renderReport } from '../ui/report-render.js';
-import { jobEnvironmentOptions, jobOption } from './jobs-options.js';
+import { jobEnvironmentOptions } from './jobs-options.js';
+import { envOption } from './shared-options.js';
 
 /** Every option with its environment variable (STYLE.md §11) and default. */
 const OPTIONS: [flags: string, description: string, env: string, fallback?: string][] = [
@@ -43,7 +44,7 @@ export function reportCommand(deps: CliDeps): Command {
     .argument('<name>', REPORT_NAMES.join(' | '));
   for (const option of jobEnvironmentOptions(deps)) command.addOption(option);
   for (const [flags, text, env, fallback] of OPTIONS)
-    command.addOption(jobOption(deps, flags, text, env, fallback));
+    command.addOption(envOption(deps, flags, text, env, fallback));
   return command.action(async (name: string, raw: Record<string, unknown>) => {
     const options = parseReportOptions(name, raw);
     const clientOptions = clientOptionsFrom(options.rest, deps.env, deps.clock, deps.output.logger);

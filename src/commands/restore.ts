@@ -4,14 +4,14 @@ import { runRestore } from '../backup/run-backup.js';
 import { backupProgress, renderRestore } from '../ui/backup-render.js';
 import { clientOptionsFrom } from '../rest/settings.js';
 import type { RestSettings } from '../rest/settings.js';
-import { dirOption, envOption } from './backup-options.js';
-import { restOptions } from './call.js';
+import { dirOption } from './backup-options.js';
+import { envOption, restOptions } from './shared-options.js';
 
 /** `b24lab restore <snapshot>`: replays a snapshot into a portal with new IDs and a mapping file. */
 export function restoreCommand(deps: CliDeps): Command {
   const command = new Command('restore');
   // --portal is the fallback target when neither --to nor B24LAB_RESTORE_TO is given.
-  for (const option of restOptions()) command.addOption(option);
+  for (const option of restOptions(deps)) command.addOption(option);
   return command
     .description(
       'Restore a snapshot into a portal (an empty one unless --merge); resumable with its mapping file',
