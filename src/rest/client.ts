@@ -46,6 +46,7 @@ import type { GateStore } from './rate-gate.js';
 import { MemoryGateStore, RateGate, SqliteGateStore } from './rate-gate.js';
 import type { RetryOptions } from './retry-policy.js';
 import { DEFAULT_RETRY, decide } from './retry-policy.js';
+import { DOWNLOAD_METHOD, authorizeDownload, dispositionName } from './download-url.js';
 import type { HttpAnswer, Transport } from './transport.js';
 import { createTransport } from './transport.js';
 
@@ -111,8 +112,21 @@ export interface B24Client {
     write: (row: T) => void | Promise<void>,
     options?: ListOptions,
   ): Promise<ListSummary>;
+  /**
+   * Downloads a file by a link the portal gave (`urlMachine`, `DOWNLOAD_URL`), with this client's
+   * auth applied (download-url.ts), through the limiter and the read retry policy. A link off the
+   * portal is refused; errors never quote the link (it may hold a token).
+   */
+  download(url: string, options?: { signal?: AbortSignal }): Promise<DownloadedFile>;
   stats(): ClientStats;
   close(): void;
+}
+
+export interface DownloadedFile {
+  content: Buffer;
+  /** From Content-Disposition, when the portal names the file. */
+  name?: string;
+  contentType: string;
 }
 
 interface Raw {
@@ -363,6 +377,70 @@ export function createClient(options: ClientOptions): B24Client {
       : runBatchKeyed<T>(calls, batchDeps, batchOptions);
   }
 
+  const download = async (link: string, opts: { signal?: AbortSignal } = {}): Promise<DownloadedFile> => {
+    const fetchFile = transport.download?.bind(transport);
+    if (!fetchFile) {
+      throw new B24Error({
+        method: DOWNLOAD_METHOD,
+        code: LOCAL_CODES.usage,
+        description: 'this transport cannot download files',
+        httpStatus: 0,
+        retryable: false,
+      });
+    }
+    const signal = opts.signal;
+    let refreshed = false;
+    for (let attempt = 0; ;) {
+      if (signal?.aborted) throw abortedError(DOWNLOAD_METHOD);
+      await gate.acquire([DOWNLOAD_METHOD], signal);
+      const token = await conn.accessToken();
+      const url = authorizeDownload(link, {
+        kind: conn.kind,
+        origin: conn.origin,
+        ...(conn.kind === 'webhook' ? { webhookBase: conn.url('') } : {}),
+        ...(token ? { accessToken: token } : {}),
+      });
+      stats.requests++;
+      if (attempt > 0) stats.retries++;
+      try {
+        const file = await fetchFile(url, DOWNLOAD_METHOD, conn.redact, signal);
+        const json = file.contentType.includes('json');
+        if (file.status >= 400 || (json && /^\s*\{\s*"error"/.test(file.body.subarray(0, 200).toString()))) {
+          // An error envelope (expired token, no access) or a bare HTTP failure.
+          const text = file.body.toString('utf8');
+          if (json)
+            readEnvelope(
+              DOWNLOAD_METHOD,
+              { status: file.status, text, contentType: file.contentType },
+              conn.kind,
+              conn.redact,
+            );
+          throw new B24Error({
+            method: DOWNLOAD_METHOD,
+            code: `HTTP_${file.status}`,
+            description: 'the portal refused the download',
+            httpStatus: file.status,
+            retryable: file.status >= 500 || file.status === 429,
+          });
+        }
+        const name = dispositionName(file.disposition);
+        return { content: file.body, contentType: file.contentType, ...(name ? { name } : {}) };
+      } catch (e) {
+        if (!(e instanceof B24Error)) throw e;
+        const code = e.codeLower;
+        if ((code === 'expired_token' || code === 'invalid_token') && conn.kind === 'oauth' && !refreshed) {
+          refreshed = true;
+          await conn.refresh(token);
+          continue;
+        }
+        const decision = decide(e, attempt, random, { ...retry, read: true });
+        if (!decision.retry) throw e;
+        await sleepOrAbort((ms, sig) => clock.sleep(ms, sig), decision.delayMs, DOWNLOAD_METHOD, signal);
+        attempt++;
+      }
+    }
+  };
+
   const list = <T>(method: string, params: Params = {}, listOptions: ListOptions = {}): RowStream<T> =>
     streamList<T>(method, params, listDeps, listOptions);
 
@@ -383,6 +461,7 @@ export function createClient(options: ClientOptions): B24Client {
       for await (const row of stream) await write(row);
       return { ...stream.summary };
     },
+    download,
     stats: () => ({ ...stats, limiterWaitMs: gate.waitedMs }),
     close: () => {
       transport.close();

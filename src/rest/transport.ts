@@ -31,8 +31,19 @@ export interface HttpRequest {
   signal?: AbortSignal;
 }
 
+/** A file's bytes as the portal sent them (a GET of a download link). */
+export interface HttpFile {
+  status: number;
+  body: Buffer;
+  contentType: string;
+  /** The `Content-Disposition` header: the file's name. */
+  disposition?: string;
+}
+
 export interface Transport {
   request(req: HttpRequest, redact: Redactor): Promise<HttpAnswer>;
+  /** GET of a download link, the body as bytes; redirects followed (to wherever the portal sends). */
+  download?(url: string, restMethod: string, redact: Redactor, signal?: AbortSignal): Promise<HttpFile>;
   close(): void;
 }
 
@@ -63,6 +74,19 @@ export function createTransport(options: TransportOptions = {}): Transport {
       'User-Agent': options.userAgent ?? 'b24lab',
     },
   });
+
+  const failure = (e: unknown, restMethod: string, host: string, redact: Redactor, signal?: AbortSignal) => {
+    if (axios.isCancel(e) || (e instanceof AxiosError && e.code === 'ERR_CANCELED') || signal?.aborted) {
+      return abortedError(restMethod);
+    }
+    const err = e as AxiosError & { cause?: { code?: string } };
+    let code = err.code ?? err.cause?.code ?? 'ECONNRESET';
+    // axios reports its own timeout as ECONNABORTED, and a peer hang-up as ERR_BAD_RESPONSE/ECONNRESET.
+    if (code === 'ECONNABORTED' && /timeout/i.test(err.message)) code = 'ETIMEDOUT';
+    if (code === 'ERR_BAD_RESPONSE' || /socket hang up/i.test(err.message)) code = 'ECONNRESET';
+    // The message may quote the URL, whose query holds the link's token: only the host is named.
+    return networkError(restMethod, code, code, host, redact);
+  };
 
   const once = async (req: HttpRequest, url: string, redact: Redactor): Promise<HttpAnswer> => {
     const host = safeHost(url);
@@ -103,7 +127,44 @@ export function createTransport(options: TransportOptions = {}): Transport {
     }
   };
 
+  const fetchFile = async (
+    url: string,
+    restMethod: string,
+    redact: Redactor,
+    signal?: AbortSignal,
+  ): Promise<HttpFile> => {
+    let current = url;
+    for (let hop = 0; ; hop++) {
+      let response;
+      try {
+        response = await client.request<ArrayBuffer>({
+          method: 'GET',
+          url: current,
+          responseType: 'arraybuffer',
+          // Download links want browser-like headers (settings/how-to-call-rest-api/general-principles.md).
+          headers: { Accept: '*/*', Referer: `${new URL(current).origin}/` },
+          ...(signal ? { signal } : {}),
+        });
+      } catch (e) {
+        throw failure(e, restMethod, safeHost(current), redact, signal);
+      }
+      const location = response.headers.location as string | undefined;
+      if (response.status >= 300 && response.status < 400 && location && hop < MAX_REDIRECTS) {
+        current = new URL(location, current).toString();
+        continue;
+      }
+      const disposition = response.headers['content-disposition'] as string | undefined;
+      return {
+        status: response.status,
+        body: Buffer.from(response.data),
+        contentType: String(response.headers['content-type'] ?? ''),
+        ...(disposition ? { disposition } : {}),
+      };
+    }
+  };
+
   return {
+    download: fetchFile,
     async request(req, redact) {
       let url = req.url;
       for (let hop = 0; ; hop++) {

@@ -313,3 +313,123 @@ describe('uploads in multipart and the two-step form', () => {
     expect(second.body.result).toHaveLength(2);
   });
 });
+
+describe.each(['json', 'form'] as const)('disk.file.copyto over %s', (encoding) => {
+  it('copies a file with its own content into a folder; a taken name, a missing target, an unknown id', async () => {
+    const source = await call('disk.storage.addfolder', {
+      id: common.ID,
+      data: { NAME: `Источник ${encoding}` },
+    });
+    const target = await call('disk.storage.addfolder', {
+      id: common.ID,
+      data: { NAME: `Цель ${encoding}` },
+    });
+    const file = await call('disk.folder.uploadfile', {
+      id: source.ID,
+      data: { NAME: 'акт.txt' },
+      fileContent: ['акт.txt', b64('акт приёмки')],
+    });
+    const copy = (
+      await rawCall(hook, 'disk.file.copyto', { id: file.ID, targetFolderId: target.ID }, encoding)
+    ).body.result;
+    expect(copy).toMatchObject({
+      NAME: 'акт.txt',
+      TYPE: 'file',
+      PARENT_ID: String(target.ID),
+      SIZE: String(Buffer.byteLength('акт приёмки')),
+      DETAIL_URL: `${lab.url}/docs/file/Цель ${encoding}/акт.txt`,
+    });
+    expect(copy.ID).not.toBe(file.ID);
+    expect(typeof copy.ID).toBe('number');
+    expect(await download(copy.DOWNLOAD_URL)).toEqual({ status: 200, text: 'акт приёмки' });
+    // The copy is a file of its own: deleting the original leaves it.
+    await call('disk.file.delete', { id: file.ID });
+    expect(await download(copy.DOWNLOAD_URL)).toEqual({ status: 200, text: 'акт приёмки' });
+
+    const again = await rawCall(
+      hook,
+      'disk.file.copyto',
+      { id: copy.ID, targetFolderId: target.ID },
+      encoding,
+    );
+    expect(again).toEqual({
+      status: 400,
+      body: { error: 'DISK_OBJ_22000', error_description: 'A file with this name already exists' },
+    });
+    expect((await rawCall(hook, 'disk.file.copyto', { id: copy.ID }, encoding)).body.error).toBe(
+      'ERROR_ARGUMENT',
+    );
+    expect(
+      (await rawCall(hook, 'disk.file.copyto', { id: 999_999, targetFolderId: target.ID }, encoding)).body
+        .error,
+    ).toBe('ERROR_NOT_FOUND');
+    expect(
+      (await rawCall(hook, 'disk.file.copyto', { id: copy.ID, targetFolderId: copy.ID }, encoding)).body
+        .error,
+    ).toBe('ERROR_NOT_FOUND');
+  });
+});
+
+describe('files of CRM records as an application downloads them', () => {
+  let dealId: number;
+  let field: { id: number; url: string; urlMachine: string };
+
+  beforeAll(async () => {
+    await call('crm.deal.userfield.add', { fields: { FIELD_NAME: 'CONTRACT_FILE', USER_TYPE_ID: 'file' } });
+    dealId = Number(
+      await call('crm.deal.add', {
+        fields: {
+          TITLE: 'С файлами',
+          UF_CRM_CONTRACT_FILE: { fileData: ['договор.txt', b64('договор №1')] },
+        },
+      }),
+    );
+    const { item } = await call('crm.item.get', { entityTypeId: 2, id: dealId, useOriginalUfNames: 'Y' });
+    field = item.UF_CRM_CONTRACT_FILE;
+  });
+
+  it('urlMachine is a REST download link that needs the caller’s auth (webhook or OAuth)', async () => {
+    expect(field.urlMachine).toMatch(
+      new RegExp(`^${lab.url}/rest/download\\.json\\?token=crm%7C\\d+%7C\\w+$`),
+    );
+    // Without credentials: refused like any REST call.
+    expect((await download(field.urlMachine)).status).toBe(401);
+    // With the webhook's endpoint (what a portal builds for a webhook caller).
+    const viaHook = field.urlMachine.replace(`${lab.url}/rest/`, hook.endsWith('/') ? hook : `${hook}/`);
+    expect(await download(viaHook)).toEqual({ status: 200, text: 'договор №1' });
+    // With an application's access token.
+    const token = await call('b24lab.oauth.issue', { userId: 1 });
+    expect(await download(`${field.urlMachine}&auth=${token.access_token as string}`)).toEqual({
+      status: 200,
+      text: 'договор №1',
+    });
+    expect((await download(`${field.urlMachine}&auth=wrong`)).status).toBe(401);
+    // A token that names no file.
+    expect((await download(viaHook.replace(/%7C\w+$/, '%7Cnope'))).status).toBe(404);
+  });
+
+  it('a timeline comment’s attachments are Drive files of the author (disk.file.get, copyto)', async () => {
+    const commentId = await call('crm.timeline.comment.add', {
+      fields: { ENTITY_TYPE: 'deal', ENTITY_ID: dealId, COMMENT: 'Скан', FILES: [['скан.txt', b64('скан')]] },
+    });
+    const [comment] = await call('crm.timeline.comment.list', {
+      filter: { ENTITY_TYPE: 'deal', ENTITY_ID: dealId, ID: commentId },
+    });
+    const [attached] = Object.values(
+      comment.FILES as Record<string, { id: number; name: string; size: number }>,
+    );
+    expect(attached).toMatchObject({ name: 'скан.txt', size: 8 });
+    expect(Object.keys(comment.FILES)).toEqual([String(attached!.id)]);
+    const file = await call('disk.file.get', { id: attached!.id });
+    expect(file).toMatchObject({ NAME: 'скан.txt', SIZE: '8', TYPE: 'file' });
+    const parent = await call('disk.folder.get', { id: file.PARENT_ID });
+    expect(parent.NAME).toBe('Загруженные файлы');
+    expect(await download(file.DOWNLOAD_URL)).toEqual({ status: 200, text: 'скан' });
+    const target = await call('disk.storage.addfolder', {
+      id: common.ID,
+      data: { NAME: 'Проект со сканом' },
+    });
+    const copy = await call('disk.file.copyto', { id: attached!.id, targetFolderId: target.ID });
+    expect(await download(copy.DOWNLOAD_URL)).toEqual({ status: 200, text: 'скан' });
+  });
+});

@@ -6,6 +6,7 @@ import { RestError, errors } from '../protocol/rest-error.js';
 import type { Params } from '../protocol/php-params.js';
 import { parsePhpQuery } from '../protocol/php-params.js';
 import { BodyTooLargeError, readParams } from './read-params.js';
+import { DOWNLOAD_METHOD, serveDownload } from './serve-download.js';
 
 export interface HandlerOptions {
   portal: Portal;
@@ -150,10 +151,15 @@ export function createRequestHandler(options: HandlerOptions) {
         return;
       }
       const params = await readParams(req, url.search.slice(1));
-      if (route.kind === 'v3' || !portal.lookup(method)) throw errors.methodNotFound();
+      const isDownload = route.kind !== 'v3' && method.toLowerCase() === DOWNLOAD_METHOD;
+      if (route.kind === 'v3' || (!isDownload && !portal.lookup(method))) throw errors.methodNotFound();
       let auth: Auth;
       if (route.kind === 'webhook') auth = portal.authWebhook(route.user ?? '', route.token ?? '');
       else auth = portal.authToken(bearer(req) ?? paramToken(params));
+      if (isDownload) {
+        serveDownload(portal, String(params.token ?? ''), res);
+        return;
+      }
       const t0 = performance.now();
       const body: Record<string, unknown> =
         method.toLowerCase() === 'batch'

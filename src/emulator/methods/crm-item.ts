@@ -3,6 +3,7 @@ import type { FieldDef, FieldTable } from '../crm/fields.js';
 import { itemName } from '../crm/fields.js';
 import type { ItemDoc } from '../crm/model.js';
 import type { Multifield, Patch, RecordCore, StoredFile } from '../crm/records.js';
+import { downloadLink } from '../http/serve-download.js';
 import {
   RecordError,
   createRecord,
@@ -85,10 +86,14 @@ function ufGetter(core: RecordCore, def: FieldDef): Getter {
       case 'datetime':
         return core.iso(Number(v));
       case 'file': {
-        // crm.item file values: {id, url, urlMachine} (reference §6.9).
+        // crm.item file values: {id, url, urlMachine} (reference §6.9); urlMachine is the REST
+        // download link an application fetches with its auth (http/serve-download.ts).
         const f = v as StoredFile;
-        const url = fileUrl(core.portal, f);
-        return { id: f.id, url, urlMachine: url };
+        return {
+          id: f.id,
+          url: fileUrl(core.portal, f),
+          urlMachine: downloadLink(core.portal, 'crm', f.id, f.token),
+        };
       }
       default:
         return v;

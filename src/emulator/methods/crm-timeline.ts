@@ -15,6 +15,7 @@ import { ok, scoped } from './registry.js';
 import type { UserDoc } from './users.js';
 import { idParam, listParam, param, str } from './params.js';
 import { missingParam } from './crm-item.js';
+import { saveAttachment } from './disk.js';
 
 /**
  * `crm.timeline.comment.*` (api-reference/crm/timeline/comments/*.md): comments on a deal, contact,
@@ -25,6 +26,8 @@ import { missingParam } from './crm-item.js';
 interface CommentFile extends StoredFile {
   created: number;
   authorId: number;
+  /** The Drive file the attachment is (its id in FILES); absent in comments stored before. */
+  diskId?: number;
 }
 
 interface CommentDoc extends Doc {
@@ -75,16 +78,24 @@ function uploadFiles(portal: Portal, raw: unknown, authorId: number): CommentFil
   for (const entry of listParam(raw)) {
     const [name, content] = listParam(entry);
     if (typeof name !== 'string' || typeof content !== 'string' || name === '') continue;
+    const size = Buffer.from(content, 'base64').length;
+    // Attachments live on Drive: FILES ids are Drive file ids (disk.file.get, disk.file.copyto).
+    const saved = saveAttachment(portal, authorId, name, content);
+    if (saved) {
+      out.push({
+        id: saved.blobId,
+        name,
+        size,
+        token: saved.token,
+        created: portal.now(),
+        authorId,
+        diskId: saved.objectId,
+      });
+      continue;
+    }
     const token = randomBytes(16).toString('hex');
     const blob = portal.store.insert(FILE_BLOB_KIND, { name, content, token });
-    out.push({
-      id: blob.id,
-      name,
-      size: Buffer.from(content, 'base64').length,
-      token,
-      created: portal.now(),
-      authorId,
-    });
+    out.push({ id: blob.id, name, size, token, created: portal.now(), authorId });
   }
   return out;
 }
@@ -98,8 +109,8 @@ function renderAll(portal: Portal, c: CommentDoc): Record<string, unknown> {
   const files: Record<string, unknown> = {};
   for (const f of c.files) {
     const url = fileUrl(portal, f);
-    files[String(f.id)] = {
-      id: f.id,
+    files[String(f.diskId ?? f.id)] = {
+      id: f.diskId ?? f.id,
       date: portal.iso(f.created),
       type: IMAGE.test(f.name) ? 'image' : 'file',
       name: f.name,

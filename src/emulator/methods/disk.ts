@@ -318,6 +318,66 @@ function storeFile(
   });
 }
 
+/** The folder of a user's drive that files attached elsewhere (a timeline comment) are saved to. */
+export const UPLOADED_FOLDER_NAME = 'Загруженные файлы';
+
+/**
+ * A file attached to something else (a timeline comment's FILES): saved to the author's drive, in
+ * «Загруженные файлы», as the portal does, so its id is a Drive file id that `disk.file.get` and
+ * `disk.file.copyto` accept (files/how-to-download-files.md#timeline-comment). Undefined when the
+ * author has no drive (no such user).
+ */
+export function saveAttachment(
+  portal: Portal,
+  userId: number,
+  name: string,
+  content: string,
+): { objectId: number; blobId: number; token: string } | undefined {
+  const storage = ensureUserStorage(portal, userId);
+  if (!storage) return undefined;
+  const root = rootOf(portal, storage);
+  const now = portal.now();
+  const folder =
+    childrenNamed(portal, root.id, UPLOADED_FOLDER_NAME).find((o) => o.TYPE === 'folder') ??
+    portal.store.insert<Omit<DiskObjectDoc, 'id'>>(DISK_OBJECT_KIND, {
+      NAME: UPLOADED_FOLDER_NAME,
+      STORAGE_ID: storage.id,
+      TYPE: 'folder',
+      PARENT_ID: root.id,
+      CREATE_TIME: now,
+      UPDATE_TIME: now,
+      CREATED_BY: userId,
+      UPDATED_BY: userId,
+      FILE_ID: null,
+      SIZE: null,
+      GLOBAL_CONTENT_VERSION: null,
+    });
+  const file = storeFile(
+    { portal, userId, method: 'crm.timeline.comment.add', params: {}, start: undefined },
+    folder,
+    name,
+    content,
+    true,
+  );
+  const blob = portal.store.get<DiskBlobDoc>(DISK_BLOB_KIND, file.FILE_ID ?? 0);
+  return { objectId: file.id, blobId: file.FILE_ID ?? 0, token: blob?.token ?? '' };
+}
+
+/**
+ * `disk.file.copyto {id, targetFolderId}` (disk/file/disk-file-copy-to.md): a copy with its own
+ * content under the same name; a name taken in the target -> DISK_OBJ_22000.
+ */
+function copyFile(ctx: CallContext): MethodOutput {
+  const { portal, params } = ctx;
+  const file = loadObject(portal, requireId(params), 'file');
+  const rawTarget = param(params, 'targetFolderId');
+  if (rawTarget === undefined || rawTarget === null || rawTarget === '') throw diskError.argument(1);
+  const target = loadObject(portal, idParam(rawTarget) ?? str(rawTarget), 'folder');
+  const blob =
+    file.FILE_ID === null ? undefined : portal.store.get<DiskBlobDoc>(DISK_BLOB_KIND, file.FILE_ID);
+  return ok(renderObject(portal, storeFile(ctx, target, file.NAME, blob?.content ?? '', false), true));
+}
+
 /**
  * Direct upload with `fileContent`, or, without it, the first step of the two-step form: an upload
  * URL (with a fresh access token, as the portal embeds one) that takes the file as a multipart part
@@ -441,6 +501,7 @@ const methods: MethodTable = scoped('disk', {
   'disk.folder.uploadfile': onFolder(uploadTo),
   'disk.file.get': ({ portal, params }) =>
     ok(renderObject(portal, loadObject(portal, requireId(params), 'file'), false)),
+  'disk.file.copyto': copyFile,
   'disk.file.delete': ({ portal, params }) => {
     const file = loadObject(portal, requireId(params), 'file');
     portal.store.delete(DISK_OBJECT_KIND, file.id);
