@@ -6,6 +6,7 @@
 import type { z } from 'zod';
 import { dealFieldsSection } from './sections/deal-fields.js';
 import { departmentsSection } from './sections/departments.js';
+import { listsSection } from './sections/lists.js';
 import { pipelinesSection } from './sections/pipelines.js';
 import { smartProcessesSection } from './sections/smart-processes.js';
 import { automationSection } from '../automation/rules-section.js';
@@ -16,6 +17,7 @@ export const configSections = {
   pipelines: pipelinesSection,
   dealFields: dealFieldsSection,
   smartProcesses: smartProcessesSection,
+  lists: listsSection,
   automation: automationSection,
   repair: repairSection,
 };

@@ -4,13 +4,15 @@
  *
  * Order of execution: departments (parents first, unclaimed ones last and deepest first); each
  * pipeline then its stages, pipelines gone from config after; deal fields; each smart process, its
- * directions with their stages, its fields; smart processes gone from config last.
+ * directions with their stages, its fields; smart processes gone from config; universal lists with
+ * their fields last.
  */
 import type { LabConfig } from '../config/config-sections.js';
 import { PlanBuilder } from './plan-builder.js';
 import type { AppliedState, Plan } from './plan.js';
 import { planDepartments } from './plan-departments.js';
 import { planFields } from './plan-fields.js';
+import { planLists } from './plan-lists.js';
 import { planPipelines } from './plan-pipelines.js';
 import { planSmartProcesses } from './plan-smart-processes.js';
 import type { PortalSnapshot } from './snapshot.js';
@@ -28,5 +30,6 @@ export function computePlan(desired: LabConfig, actual: PortalSnapshot, previous
   if (desired.dealFields)
     planFields(desired.dealFields, actual.dealFields, { prefix: DEAL_FIELD_PREFIX, holds: 'deals' }, b);
   if (desired.smartProcesses) planSmartProcesses(desired.smartProcesses, actual.smartProcesses, b);
+  if (desired.lists) planLists(desired.lists, actual.lists ?? [], b);
   return b.build();
 }

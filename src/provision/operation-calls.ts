@@ -10,6 +10,7 @@ import type { BatchCall } from '../rest/batch.js';
 import type { Operation, PortalRef, Ref } from './plan.js';
 import { DEAL_ENTITY_TYPE_ID } from './plan-pipelines.js';
 import { stageEntityId } from './read-snapshot.js';
+import { listCall } from './list-calls.js';
 
 export type Resolve = (address: string) => PortalRef | undefined;
 
@@ -67,6 +68,9 @@ export function callFor(op: Operation, ids: CallIds): BatchCall {
       return op.owner ? spaFieldCall(op, set, ids, self) : dealFieldCall(op, set, self);
     case 'smartProcess':
       return typeCall(op, set, self);
+    case 'list':
+    case 'listField':
+      return listCall(op, set);
     case 'category': {
       const owner = op.owner ?? '';
       const entityTypeId = ids.entityTypeId(owner);
@@ -237,6 +241,8 @@ function typeCall(op: Operation, set: Record<string, unknown>, self: () => Id): 
  */
 export function createdRef(op: Operation, result: unknown, ids: CallIds): PortalRef | undefined {
   const r = result as Record<string, Record<string, unknown> | undefined> | number | string;
+  // lists.field.add answers "PROPERTY_1151" (lists-field-add.md).
+  if (typeof r === 'string' && r.startsWith('PROPERTY_')) return { id: Number(r.slice('PROPERTY_'.length)) };
   if (typeof r === 'number' || typeof r === 'string') return { id: Number(r) };
   if (r.category) {
     const entityTypeId = Number(

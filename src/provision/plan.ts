@@ -5,7 +5,8 @@
 
 export type Action = 'create' | 'update' | 'delete' | 'noop';
 
-export type EntityKind = 'department' | 'pipeline' | 'stage' | 'field' | 'smartProcess' | 'category';
+export type EntityKind =
+  'department' | 'pipeline' | 'stage' | 'field' | 'smartProcess' | 'category' | 'list' | 'listField';
 
 /** One field that differs: `from` is the portal's value, `to` the config's. */
 export interface Change {

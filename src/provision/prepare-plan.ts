@@ -21,7 +21,7 @@ export async function preparePlan(
   config: LabConfig,
   previous: AppliedState | undefined,
 ): Promise<PreparedPlan> {
-  const snapshot = await readSnapshot(client);
+  const snapshot = await readSnapshot(client, { lists: config.lists !== undefined });
   let plan = computePlan(config, snapshot, previous);
   if (await countHeldItems(client, snapshot, plan)) plan = computePlan(config, snapshot, previous);
   return { plan, snapshot };

@@ -9,6 +9,7 @@
 import type { B24Client } from '../rest/client.js';
 import type { BatchCall } from '../rest/batch.js';
 import { DEAL_ENTITY_TYPE_ID } from './plan-pipelines.js';
+import { readLists } from './read-lists.js';
 import type {
   PortalSnapshot,
   Semantics,
@@ -152,7 +153,15 @@ function relationsOf(rows: unknown): SnapshotRelation[] {
   }));
 }
 
-export async function readSnapshot(client: B24Client): Promise<PortalSnapshot> {
+export interface ReadSnapshotOptions {
+  /** Read the universal lists too (scope `lists`; only when the config manages lists). */
+  lists?: boolean;
+}
+
+export async function readSnapshot(
+  client: B24Client,
+  options: ReadSnapshotOptions = {},
+): Promise<PortalSnapshot> {
   const users = await collect(client, 'user.get', {});
   const departments = await collect(client, 'department.get', {});
   const dealCategories = await collect(client, 'crm.category.list', { entityTypeId: DEAL_ENTITY_TYPE_ID });
@@ -257,5 +266,6 @@ export async function readSnapshot(client: B24Client): Promise<PortalSnapshot> {
     })),
     dealFields,
     smartProcesses,
+    ...(options.lists ? { lists: await readLists(client) } : {}),
   };
 }

@@ -100,6 +100,35 @@ export interface SnapshotSmartProcess {
   fields: SnapshotField[];
 }
 
+/** A property (or the system field NAME) of a universal list, from lists.field.get. */
+export interface SnapshotListField {
+  /** `NAME` or `PROPERTY_<id>`. */
+  fieldId: string;
+  /** The property's CODE; '' for system fields. */
+  code: string;
+  /** The portal's TYPE: `S`, `L`, `S:ECrm`, `NAME` ... */
+  type: string;
+  label: string;
+  required: boolean;
+  multiple: boolean;
+  sort: number;
+  /** USER_TYPE_SETTINGS as strings ({ DEAL: 'Y' }); {} when none. */
+  settings: Record<string, string>;
+  /** Values of an L field in order: id and text (DISPLAY_VALUES_FORM); default from DEFAULT_VALUE. */
+  values: { id: number; value: string; default: boolean }[];
+}
+
+/** A universal list (lists.get, IBLOCK_TYPE_ID lists). */
+export interface SnapshotList {
+  id: number;
+  /** IBLOCK_CODE: where b24lab keeps the key. */
+  code: string;
+  name: string;
+  description: string;
+  sort: number;
+  fields: SnapshotListField[];
+}
+
 export interface PortalSnapshot {
   users: SnapshotUser[];
   departments: SnapshotDepartment[];
@@ -107,6 +136,8 @@ export interface PortalSnapshot {
   pipelines: SnapshotPipeline[];
   dealFields: SnapshotField[];
   smartProcesses: SnapshotSmartProcess[];
+  /** Universal lists; read only when the config has a `lists:` section. */
+  lists?: SnapshotList[];
 }
 
 export const emptySnapshot = (): PortalSnapshot => ({

@@ -26,6 +26,7 @@ const SECTIONS: [prefix: string, title: string][] = [
   ['pipeline:', 'Deal pipelines'],
   ['dealField:', 'Deal fields'],
   ['smartProcess:', 'Smart processes'],
+  ['list:', 'Universal lists'],
 ];
 
 const MARK: Record<Operation['action'], string> = { create: '+', update: '~', delete: '-', noop: '=' };

@@ -3,9 +3,13 @@ import type { LabConfig } from '../../src/config/config-sections.js';
 import { loadConfig, parseConfigFiles } from '../../src/config/load-config.js';
 import type { FieldConfig, StageConfig } from '../../src/config/sections/common.js';
 import { SYSTEM_ENTITY_TYPES, defaultCategoryOf } from '../../src/config/sections/smart-processes.js';
+import type { ListConfig } from '../../src/config/sections/lists.js';
+import { LIST_FIELD_TYPES } from '../../src/config/sections/lists.js';
 import type {
   PortalSnapshot,
   SnapshotField,
+  SnapshotList,
+  SnapshotListField,
   SnapshotStage,
   SnapshotUser,
 } from '../../src/provision/snapshot.js';
@@ -151,5 +155,42 @@ export function provisioned(cfg: LabConfig): PortalSnapshot {
       fields: fieldsOf(sp.fields ?? [], `UF_CRM_${id}_`),
     });
   }
+  if (cfg.lists) snap.lists = cfg.lists.map((l) => listOf(l));
   return snap;
+}
+
+/** A universal list as lists.get / lists.field.get would show it after an apply of the config. */
+function listOf(l: ListConfig): SnapshotList {
+  const name: SnapshotListField = {
+    fieldId: 'NAME',
+    code: '',
+    type: 'NAME',
+    label: l.elementName ?? 'Название',
+    required: true,
+    multiple: false,
+    sort: 10,
+    settings: {},
+    values: [],
+  };
+  return {
+    id: nextId++,
+    code: l.key,
+    name: l.name,
+    description: l.description ?? '',
+    sort: l.sort ?? 500,
+    fields: [
+      name,
+      ...l.fields.map((f): SnapshotListField => ({
+        fieldId: `PROPERTY_${nextId++}`,
+        code: f.code,
+        type: LIST_FIELD_TYPES[f.type],
+        label: f.label,
+        required: f.required,
+        multiple: f.multiple,
+        sort: f.sort ?? 500,
+        settings: f.settings ?? {},
+        values: (f.values ?? []).map((v) => ({ id: nextId++, value: v.value, default: v.default ?? false })),
+      })),
+    ],
+  };
 }

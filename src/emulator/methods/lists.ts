@@ -144,6 +144,7 @@ const listsError = {
   updateField: (message: string) => new RestError('ERROR_UPDATE_FIELD', message),
   elementExists: () => new RestError('ERROR_ELEMENT_ALREADY_EXISTS', 'Element already exists'),
   elementNotFound: () => new RestError('ERROR_ELEMENT_NOT_FOUND', 'Element not found'),
+  updateIblock: (message: string) => new RestError('ERROR_UPDATE_IBLOCK', message),
   fieldValue: (message: string) => new RestError('ERROR_ELEMENT_FIELD_VALUE', message),
   /** The iblock module's LAST_ERROR: messages each ending in `<br>`. */
   element: (code: 'ERROR_ADD_ELEMENT' | 'ERROR_UPDATE_ELEMENT', messages: string[]) =>
@@ -802,6 +803,37 @@ export const listsModule: MethodModule = {
       });
       return ok(iblock.id);
     },
+    // lists-update.md: FIELDS.NAME is required; the code and the type stay.
+    'lists.update': (ctx) => {
+      const { portal, params } = ctx;
+      const iblock = iblockOf(portal, params);
+      const fields = objectParam(params, 'FIELDS');
+      if (!fields) throw listsError.missing('FIELDS');
+      if (!isAdmin(ctx)) throw listsError.accessDenied();
+      const name = str(param(fields, 'NAME')).trim();
+      if (!name) throw listsError.updateIblock('Please enter the list name.');
+      const updated: IblockDoc = { ...iblock, NAME: name, TIMESTAMP_X: portal.now() };
+      if (param(fields, 'DESCRIPTION') !== undefined) updated.DESCRIPTION = str(param(fields, 'DESCRIPTION'));
+      if (param(fields, 'SORT') !== undefined)
+        updated.SORT = Math.trunc(Number(param(fields, 'SORT'))) || iblock.SORT;
+      if (param(fields, 'BIZPROC') !== undefined)
+        updated.BIZPROC = flag(param(fields, 'BIZPROC')) ? 'Y' : 'N';
+      portal.store.put(IBLOCK_KIND, updated);
+      return ok(true);
+    },
+    // lists-delete.md: the list goes with its fields and elements.
+    'lists.delete': (ctx) => {
+      const { portal, params } = ctx;
+      const iblock = iblockOf(portal, params);
+      if (!isAdmin(ctx)) throw listsError.accessDenied();
+      for (const f of fieldsOf(portal, iblock.id)) portal.store.delete(LIST_FIELD_KIND, f.id);
+      const elements = portal.store.query<ElementDoc>(ELEMENT_KIND, {
+        where: [{ field: 'IBLOCK_ID', op: '=', value: iblock.id, kind: 'number' }],
+      });
+      for (const e of elements) portal.store.delete(ELEMENT_KIND, e.id);
+      portal.store.delete(IBLOCK_KIND, iblock.id);
+      return ok(true);
+    },
     'lists.field.add': ({ portal, params }) => {
       const iblock = iblockOf(portal, params);
       const { fields, input } = readFieldInput(params);
@@ -862,6 +894,29 @@ export const listsModule: MethodModule = {
       }
       applyFieldProps(portal, f, fields, listsError.updateField);
       portal.store.put(LIST_FIELD_KIND, f);
+      touchIblock(portal, iblock);
+      return ok(true);
+    },
+    // lists-field-delete.md: FIELD_ID is PROPERTY_<id> or a system field's code; the values go too.
+    'lists.field.delete': ({ portal, params }) => {
+      const iblock = iblockOf(portal, params);
+      const fieldId = str(param(params, 'FIELD_ID')).trim();
+      if (!fieldId) throw listsError.missing('FIELD_ID');
+      const f = findField(portal, iblock.id, fieldId);
+      // lists-field-delete.md documents no "field not found": a field already gone is deleted.
+      if (!f) return ok(true);
+      portal.store.delete(LIST_FIELD_KIND, f.id);
+      if (isProperty(f)) {
+        const elements = portal.store.query<ElementDoc>(ELEMENT_KIND, {
+          where: [{ field: 'IBLOCK_ID', op: '=', value: iblock.id, kind: 'number' }],
+        });
+        for (const e of elements) {
+          delete e[`PV${f.id}`];
+          delete e[`P${f.id}`];
+          delete e[`S${f.id}`];
+          portal.store.put(ELEMENT_KIND, e);
+        }
+      }
       touchIblock(portal, iblock);
       return ok(true);
     },
