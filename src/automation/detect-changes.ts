@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import type { Entity } from './entity.js';
 import { fieldValue, refKey } from './entity.js';
 import type { ResolvedRule } from './catalog.js';
+import type { TaskCompletedEvent } from './task-completion.js';
 
 /** What last_seen keeps of a record: the fields rules react to. */
 export interface SeenSnapshot {
@@ -20,7 +21,8 @@ export interface SeenSnapshot {
 export type ChangeEvent =
   | { kind: 'created'; occurrence: string; at: number }
   | { kind: 'stage_entered'; occurrence: string; at: number; stageId: string }
-  | { kind: 'field_changed'; occurrence: string; at: number; field: string; from: unknown; to: unknown };
+  | { kind: 'field_changed'; occurrence: string; at: number; field: string; from: unknown; to: unknown }
+  | TaskCompletedEvent;
 
 /** The queue key of an event: one per record and occurrence. */
 export const eventKey = (entity: Entity, event: ChangeEvent): string =>

@@ -25,7 +25,8 @@ import { ledgerKey, markerLine, markerOf } from './intended-action.js';
 import { evaluateExpression } from './compute-expression.js';
 import { matchesConditions } from './match-conditions.js';
 import type { OrgChart } from './org-chart.js';
-import { headsOf, userName } from './org-chart.js';
+import { headOfDepartment, headsOf, userName } from './org-chart.js';
+import { taskEventVars } from './task-completion.js';
 import { userByDepartment } from './department-map.js';
 import { formatValue, renderTemplate } from './render-template.js';
 import type { Action, Recipient } from './rule-schema.js';
@@ -68,9 +69,13 @@ export function firingsForEvent(
         event.kind === 'stage_entered' &&
         rule.triggerStageIds.includes(event.stageId)) ||
       (t.type === 'field_changed' && event.kind === 'field_changed' && event.field === t.field) ||
-      (t.type === 'responsible_changed' && event.kind === 'field_changed' && event.field === 'assignedById');
+      (t.type === 'responsible_changed' &&
+        event.kind === 'field_changed' &&
+        event.field === 'assignedById') ||
+      (t.type === 'task_completed' && event.kind === 'task_completed' && event.task === t.task);
     if (!matches || !matchesConditions(entity, rule.rule.conditions)) continue;
-    out.push(planFiring(rule, entity, event.occurrence, event.at, ctx, {}));
+    const vars = taskEventVars(event, ctx.org, ctx.offsetMinutes);
+    out.push(planFiring(rule, entity, event.occurrence, event.at, ctx, vars));
   }
   return out;
 }
@@ -177,6 +182,7 @@ export function resolveRecipients(recipients: Recipient[], entity: Entity, org: 
     else if (r === 'head') headsOf(org, entity.assignedById).forEach(add);
     else if (r === 'observers') entity.observers.forEach(add);
     else if (r.startsWith('user:')) add(r.slice(5));
+    else if (r.startsWith('head_of:')) add(headOfDepartment(org, r.slice(8)));
     else if (r.startsWith('field:')) {
       const value = fieldValue(entity, r.slice(6));
       (Array.isArray(value) ? value : [value]).forEach(add);
@@ -213,6 +219,8 @@ export function planFiring(
     pipeline: category?.name ?? '',
     responsible: userName(ctx.org, entity.assignedById),
     daysInStage: entered === undefined ? '' : Math.floor((ctx.now - entered) / DAY_MS),
+    // The portal's date (YYYY-MM-DD), the form date fields take: `RESULTS_SENT_DATE: '{{today}}'`.
+    today: localTime(ctx.now, ctx.offsetMinutes).date,
     ...extra,
   };
   for (const [code, name] of Object.entries(rule.aliases)) {
@@ -286,6 +294,7 @@ export function planFiring(
             ...(deadlineMs !== undefined ? { DEADLINE: isoAt(deadlineMs, ctx.offsetMinutes) } : {}),
             ...(action.createdBy !== undefined ? { CREATED_BY: action.createdBy } : {}),
           },
+          ...(action.key !== undefined ? { name: action.key } : {}),
           summary: `task «${render(action.title)}» for ${userName(ctx.org, responsible)} (user ${responsible})`,
         });
         break;
@@ -360,6 +369,14 @@ export function planFiring(
         });
         break;
       }
+      case 'complete_task':
+        actions.push({
+          ...base(index),
+          kind: 'complete_task',
+          name: action.task,
+          summary: `complete the open tasks «${action.task}»`,
+        });
+        break;
       case 'move_stage': {
         const target = stageInCategory(ctx.catalog, entity.entityTypeId, entity.categoryId, action.stage);
         if (!target) {

@@ -20,7 +20,9 @@ import { B24Error } from '../rest/errors.js';
 import { provesNotRun } from '../rest/retry-policy.js';
 import type { Ledger, LedgerEntry, LedgerPlan } from '../state/ledger.js';
 import { isSettled } from '../state/ledger.js';
+import type { KeyedTaskStore } from '../state/keyed-task-store.js';
 import type { Logger } from '../ui/logger.js';
+import { completeTasks } from './actions/complete-task.js';
 import { refKey } from './entity.js';
 import { updateLinked } from './linked-records.js';
 import type { IntendedAction } from './intended-action.js';
@@ -56,6 +58,8 @@ export interface ActionReport {
 export interface ExecutorDeps {
   client: B24Client;
   ledger: Ledger;
+  /** Tasks made under a name (`key:`): written when such a task is made, read by complete_task. */
+  tasks: KeyedTaskStore;
   run: { runId: string; job: string };
   /** The machine's clock: ledger timestamps. */
   clock: Clock;
@@ -88,7 +92,11 @@ function planOf(action: IntendedAction): LedgerPlan {
 }
 
 /** The REST call of an action; its answer reduced to what the ledger keeps. */
-async function perform(client: B24Client, action: IntendedAction): Promise<Record<string, unknown>> {
+async function perform(
+  client: B24Client,
+  action: IntendedAction,
+  deps: ExecutorDeps,
+): Promise<Record<string, unknown>> {
   switch (action.kind) {
     case 'notify': {
       const id = await client.call<number | false>('im.notify.system.add', {
@@ -123,9 +131,33 @@ async function perform(client: B24Client, action: IntendedAction): Promise<Recor
     }
     case 'update_linked':
       return { updated: await updateLinked(client, action.entity, action.to, action.fields) };
+    case 'complete_task':
+      return completeTasks(client, deps.tasks, action, () => deps.clock.now());
     case 'skip':
       return {};
   }
+}
+
+/**
+ * Marks the action done, a named task first remembered by its name: a crash between the two leaves
+ * the ledger entry planned, and the rerun finds the task and remembers it again (no change).
+ */
+function recordDone(action: IntendedAction, result: Record<string, unknown>, deps: ExecutorDeps): void {
+  const now = deps.clock.now();
+  const taskId = Number(result.taskId);
+  if (action.kind === 'task' && action.name !== undefined && Number.isInteger(taskId) && taskId > 0) {
+    deps.tasks.add(
+      {
+        taskId,
+        name: action.name,
+        entityTypeId: action.entity.entityTypeId,
+        entityId: action.entity.id,
+        ledgerKey: action.key,
+      },
+      now,
+    );
+  }
+  deps.ledger.done(action.key, result, now);
 }
 
 function describe(e: unknown): string {
@@ -161,9 +193,9 @@ export async function executeAction(action: IntendedAction, deps: ExecutorDeps):
   }
   // An earlier run died or lost the answer: the portal decides whether it happened.
   if (entry && (entry.state === 'planned' || entry.state === 'unknown')) {
-    const found = await findOnPortal(deps.client, action);
+    const found = await findOnPortal(deps.client, action, { tasks: deps.tasks, now });
     if (found) {
-      deps.ledger.done(action.key, found, now());
+      recordDone(action, found, deps);
       return { ...base, outcome: 'found', result: found };
     }
   }
@@ -172,7 +204,7 @@ export async function executeAction(action: IntendedAction, deps: ExecutorDeps):
     deps.ledger.plan(planOf(action), deps.run, now());
     let result: Record<string, unknown>;
     try {
-      result = await perform(deps.client, action);
+      result = await perform(deps.client, action, deps);
     } catch (e) {
       if (!(e instanceof B24Error)) throw e;
       if (provesNotRun(e)) {
@@ -187,7 +219,7 @@ export async function executeAction(action: IntendedAction, deps: ExecutorDeps):
       deps.ledger.unknown(action.key, describe(e), now());
       let found: Found;
       try {
-        found = await findOnPortal(deps.client, action);
+        found = await findOnPortal(deps.client, action, { tasks: deps.tasks, now });
       } catch (check) {
         if (!(check instanceof B24Error)) throw check;
         return {
@@ -197,7 +229,7 @@ export async function executeAction(action: IntendedAction, deps: ExecutorDeps):
         };
       }
       if (found) {
-        deps.ledger.done(action.key, found, now());
+        recordDone(action, found, deps);
         return { ...base, outcome: 'found', result: found };
       }
       // The portal does not have it: the call did not run. Make it again, a few times at most.
@@ -215,7 +247,7 @@ export async function executeAction(action: IntendedAction, deps: ExecutorDeps):
       );
       return { ...base, outcome: 'skipped', error: `no notification created for user ${action.userId}` };
     }
-    deps.ledger.done(action.key, result, now());
+    recordDone(action, result, deps);
     return { ...base, outcome: 'done', result };
   }
 }

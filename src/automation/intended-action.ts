@@ -36,11 +36,14 @@ interface ActionBase {
 export type IntendedAction = ActionBase &
   (
     | { kind: 'notify'; userId: number; message: string }
-    | { kind: 'task'; task: TaskFields }
+    /** `name`: the task action's `key:`, remembered with the task id (state/keyed-task-store.ts). */
+    | { kind: 'task'; task: TaskFields; name?: string }
     | { kind: 'comment'; entityType: string; text: string }
     | { kind: 'update'; fields: Record<string, unknown> }
     /** crm.item.update of the record's linked contacts / company whose values differ. */
     | { kind: 'update_linked'; to: LinkedKind[]; fields: Record<string, unknown> }
+    /** tasks.task.complete of the record's open tasks made under `name` (actions/complete-task.ts). */
+    | { kind: 'complete_task'; name: string }
     /** Nothing can be done (no head, no responsible...): recorded once so it is reported once. */
     | { kind: 'skip'; reason: string }
   );

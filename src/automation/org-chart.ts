@@ -69,3 +69,24 @@ export function headsOf(org: OrgChart, userId: number, levels = 1): number[] {
 export function userName(org: OrgChart, userId: number): string {
   return org.users.get(userId)?.name ?? `#${userId}`;
 }
+
+/**
+ * The head of a department named in a rule (`head_of:Лаборатория`): its head, or, when that post is
+ * empty or held by someone no longer active, the head of the department above (as headsOf climbs).
+ * Names compare trimmed and case-insensitively; when two departments share a name, the lower id wins.
+ * Worked example: «Лаборатория» (head 4) > «ГТИ» (no head) -> headOfDepartment('ГТИ') = 4.
+ */
+export function headOfDepartment(org: OrgChart, name: string): number | undefined {
+  const wanted = name.trim().toLowerCase();
+  const matches = [...org.departments.values()]
+    .filter((d) => d.name.trim().toLowerCase() === wanted)
+    .sort((a, b) => a.id - b.id);
+  let dep = matches[0];
+  const visited = new Set<number>();
+  while (dep && !visited.has(dep.id)) {
+    visited.add(dep.id);
+    if (dep.head !== null && org.users.get(dep.head)?.active !== false) return dep.head;
+    dep = dep.parent === null ? undefined : org.departments.get(dep.parent);
+  }
+  return undefined;
+}

@@ -62,6 +62,12 @@ export const triggerSchema = z.discriminatedUnion('type', [
     precision: z.enum(['day', 'time']).default('day'),
     graceDays: z.number().min(0).max(365).default(0),
   }),
+  /**
+   * A task a task action with `key: <task>` made for the record was completed (status 5) on the
+   * portal (found by the sync job; task-completion.ts). Once per task. Templates get
+   * {{taskClosedBy}}, {{taskClosedByName}} and {{taskClosedDate}}.
+   */
+  z.strictObject({ type: z.literal('task_completed'), task: key }),
   /** Once per period for each matching record (at or after `at`, portal time): reminders, digests. */
   z.strictObject({
     type: z.literal('schedule'),
@@ -85,13 +91,14 @@ export const conditionSchema = z.strictObject({
 
 /**
  * Who receives: `responsible`, `head` (head of the responsible's department, one level up when that is
- * the responsible himself or nobody), `observers`, `user:<id>`, `field:<UF_...>` (an employee field).
+ * the responsible himself or nobody), `observers`, `user:<id>`, `field:<UF_...>` (an employee field),
+ * `head_of:<department name>` (the head of that department: `head_of:Лаборатория`).
  */
 export const recipientSchema = z
   .string()
   .regex(
-    /^(responsible|head|observers|user:[1-9]\d*|field:[A-Za-z][A-Za-z0-9_]*)$/,
-    'expected responsible, head, observers, user:<id> or field:<NAME>',
+    /^(responsible|head|observers|user:[1-9]\d*|field:[A-Za-z][A-Za-z0-9_]*|head_of:\S.*)$/,
+    'expected responsible, head, observers, user:<id>, field:<NAME> or head_of:<department>',
   );
 
 const recipients = z.array(recipientSchema).min(1);
@@ -130,6 +137,8 @@ export const actionSchema = z.discriminatedUnion('type', [
     auditors: z.array(recipientSchema).default([]),
     deadline: duration.optional(),
     createdBy: z.number().int().positive().optional(),
+    /** Names the task, so task_completed and complete_task can find "the task <key> of the record". */
+    key: key.optional(),
   }),
   /** crm.timeline.comment.add on the record. */
   z.strictObject({ type: z.literal('comment'), text }),
@@ -171,6 +180,11 @@ export const actionSchema = z.discriminatedUnion('type', [
     byDepartment: z.record(z.string().trim().min(1), z.number().int().positive()),
     addObserver: z.boolean().default(true),
   }),
+  /**
+   * tasks.task.complete of the record's open tasks made under `key: <task>`; none open -> nothing.
+   * Closing them this way is not a task_completed event (actions/complete-task.ts).
+   */
+  z.strictObject({ type: z.literal('complete_task'), task: key }),
   /** crm.item.update of stageId to a stage of the record's own pipeline or direction. */
   z.strictObject({ type: z.literal('move_stage'), stage: key }),
   /**
@@ -270,7 +284,13 @@ export type JobSettings = z.infer<typeof jobSettingsSchema>;
 export type AutomationConfig = z.infer<typeof automationConfigSchema>;
 
 /** Triggers found by the sync job's change detection vs. evaluated over time by the control job. */
-export const EVENT_TRIGGERS = ['created', 'stage_entered', 'field_changed', 'responsible_changed'] as const;
+export const EVENT_TRIGGERS = [
+  'created',
+  'stage_entered',
+  'field_changed',
+  'responsible_changed',
+  'task_completed',
+] as const;
 export type EventTriggerType = (typeof EVENT_TRIGGERS)[number];
 
 export function isEventTrigger(t: Trigger): t is Extract<Trigger, { type: EventTriggerType }> {

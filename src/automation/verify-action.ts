@@ -9,8 +9,11 @@
  *   update   crm.item.get: the fields already hold the wanted values
  *   notify   not readable over REST; but a notification with the same TAG replaces the older one
  *            (chats/notifications/im-notify-system-add.md), so sending it again cannot double it
+ *   complete_task  tasks.task.list of the named tasks: none still open (actions/complete-task.ts)
  */
 import type { B24Client } from '../rest/client.js';
+import type { KeyedTaskStore } from '../state/keyed-task-store.js';
+import { findCompleted } from './actions/complete-task.js';
 import { crmBinding } from './entity.js';
 import type { IntendedAction } from './intended-action.js';
 import { linkedHold } from './linked-records.js';
@@ -46,7 +49,17 @@ function sameValue(a: unknown, b: unknown): boolean {
   return String(a ?? '') === String(b ?? '');
 }
 
-export async function findOnPortal(client: B24Client, action: IntendedAction): Promise<Found> {
+/** The local state some checks need: the named tasks (complete_task) and the time to stamp them. */
+export interface VerifyState {
+  tasks: KeyedTaskStore;
+  now: () => number;
+}
+
+export async function findOnPortal(
+  client: B24Client,
+  action: IntendedAction,
+  state?: VerifyState,
+): Promise<Found> {
   switch (action.kind) {
     case 'task': {
       const binding = crmBinding(action.entity);
@@ -84,6 +97,9 @@ export async function findOnPortal(client: B24Client, action: IntendedAction): P
       return (await linkedHold(client, action.entity, action.to, action.fields))
         ? { itemId: action.entity.id }
         : undefined;
+    case 'complete_task':
+      // Only the state database knows which tasks bear the name: without it nothing can be said.
+      return state ? findCompleted(client, state.tasks, action, state.now) : undefined;
     case 'notify':
     case 'skip':
       return undefined;

@@ -174,6 +174,7 @@ export async function runJob(
       executor: {
         client: env.client,
         ledger: env.state.ledger,
+        tasks: env.state.keyedTasks,
         run: { runId, job: name },
         clock: env.clock,
         logger: env.logger,

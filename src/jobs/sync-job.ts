@@ -22,6 +22,7 @@ import { executeActions } from '../automation/execute-actions.js';
 import type { ActionReport } from '../automation/execute-actions.js';
 import { DEFAULT_OVERLAP_MINUTES } from '../automation/job-names.js';
 import { isEventTrigger } from '../automation/rule-schema.js';
+import { detectTaskCompletions } from '../automation/task-completion.js';
 import type { JobContext, JobWork } from './job-context.js';
 
 /** Records written to the state database per transaction while listing. */
@@ -44,7 +45,11 @@ export async function runSync(ctx: JobContext): Promise<JobWork> {
   const state = env.state;
   const eventRules = ctx.rules.filter((r) => isEventTrigger(r.rule.trigger));
   const byType = new Map<number, ResolvedRule[]>();
-  for (const r of eventRules) byType.set(r.entityTypeId, [...(byType.get(r.entityTypeId) ?? []), r]);
+  for (const r of eventRules) {
+    // task_completed is found by asking about the tasks (task-completion.ts), not by listing records.
+    if (r.rule.trigger.type === 'task_completed') continue;
+    byType.set(r.entityTypeId, [...(byType.get(r.entityTypeId) ?? []), r]);
+  }
 
   const overlapMs = (ctx.settings?.overlapMinutes ?? DEFAULT_OVERLAP_MINUTES) * 60_000;
   const offset = ctx.ruleContext.offsetMinutes;
@@ -105,6 +110,16 @@ export async function runSync(ctx: JobContext): Promise<JobWork> {
       scanned,
     });
   }
+
+  // The named tasks rules made: completed ones queue task_completed events (task-completion.ts).
+  const tasks = await detectTaskCompletions(env, {
+    portalNow: ctx.portalNow,
+    dryRun,
+    ...(ctx.signal ? { signal: ctx.signal } : {}),
+  });
+  scanned += tasks.checked;
+  detected += tasks.events.length;
+  if (dryRun) dryEvents.push(...tasks.events);
 
   const queue = dryRun
     ? dryEvents.map((e) => ({ key: e.key, body: e.body, attempts: 0 }))

@@ -9,6 +9,7 @@
  *   ledger       every side effect b24lab causes on the portal, recorded before and confirmed after its
  *                REST call, so a rerun never repeats a done action and checks the portal for an unknown one
  *   job_lock     which process runs which job, so two runs of a job never overlap
+ *   keyed_task   the tasks rules made under a name (`key:`), for task_completed and complete_task
  *
  * The REST client keeps its request bucket in a separate file of the same directory (ratelimit.sqlite);
  * this module never touches it.
@@ -23,6 +24,7 @@ import { join } from 'node:path';
 import { CheckpointStore } from './checkpoint-store.js';
 import { EventQueue } from './event-queue.js';
 import { JobLocks } from './job-locks.js';
+import { KeyedTaskStore } from './keyed-task-store.js';
 import { Ledger } from './ledger.js';
 import { LastSeenStore } from './last-seen-store.js';
 
@@ -79,6 +81,20 @@ const MIGRATIONS: string[] = [
     acquired_at INTEGER NOT NULL
   );
   `,
+  `
+  CREATE TABLE keyed_task (
+    task_id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    entity_type_id INTEGER NOT NULL,
+    entity_id INTEGER NOT NULL,
+    ledger_key TEXT NOT NULL,
+    state TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    finished_at INTEGER
+  );
+  CREATE INDEX keyed_task_by_record ON keyed_task (entity_type_id, entity_id, name);
+  CREATE INDEX keyed_task_by_state ON keyed_task (state);
+  `,
 ];
 
 export interface StateDbOptions {
@@ -92,6 +108,7 @@ export class StateDb {
   readonly events: EventQueue;
   readonly ledger: Ledger;
   readonly locks: JobLocks;
+  readonly keyedTasks: KeyedTaskStore;
 
   constructor(
     readonly db: Database.Database,
@@ -102,6 +119,7 @@ export class StateDb {
     this.events = new EventQueue(db);
     this.ledger = new Ledger(db);
     this.locks = new JobLocks(db);
+    this.keyedTasks = new KeyedTaskStore(db);
   }
 
   /** Runs `fn` in one transaction that takes the write lock at once (BEGIN IMMEDIATE). */

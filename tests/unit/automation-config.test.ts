@@ -94,7 +94,7 @@ describe('automation section checks', () => {
       [
         'automation.rules[2].actions[0].to[0]',
         17,
-        'expected responsible, head, observers, user:<id> or field:<NAME>',
+        'expected responsible, head, observers, user:<id>, field:<NAME> or head_of:<department>',
       ],
       ['automation.rules[2].id', 14, 'duplicate rule id "b" (also rule 2)'],
     ]);

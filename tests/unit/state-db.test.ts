@@ -54,7 +54,7 @@ describe('state database', () => {
     const second = openStateDb(dir);
     dbs.push(second);
     expect(second.checkpoints.getTime('sync:2')).toBe(1234);
-    expect(second.db.pragma('user_version', { simple: true })).toBe(1);
+    expect(second.db.pragma('user_version', { simple: true })).toBe(2);
   });
 
   it('stores checkpoints and last seen values', () => {
