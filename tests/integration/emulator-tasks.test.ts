@@ -368,3 +368,90 @@ describe('tasks.task.list', () => {
     expect(result.fields.TITLE).toMatchObject({ type: 'string', required: true });
   });
 });
+
+/**
+ * What b24lab's named tasks rely on (task_completed, complete_task): tasks asked for by an ID array,
+ * closedBy/closedDate of the user who completed the task, and the date filters on completion.
+ */
+describe('tasks.task.list by ids, completion by the responsible', () => {
+  let lab3: LocalPortal;
+  let hook3: string;
+  let worker: number;
+  const ids: number[] = [];
+
+  beforeAll(async () => {
+    lab3 = await portalForTest({ clock: frozen });
+    hook3 = lab3.webhookUrl;
+    worker = await callOk(hook3, 'user.add', { EMAIL: 'worker@b24lab.local', UF_DEPARTMENT: [1] });
+    for (const title of ['Первая', 'Вторая', 'Третья', 'Четвёртая']) {
+      const { task } = await callOk(hook3, 'tasks.task.add', {
+        fields: { TITLE: title, RESPONSIBLE_ID: worker, UF_CRM_TASK: ['D_5'] },
+      });
+      ids.push(Number(task.id));
+    }
+    await callOk(hook3, 'b24lab.clock.advance', { hours: 3 });
+    // The responsible completes the second task himself (his own OAuth token, as in the browser).
+    const token = await callOk(hook3, 'b24lab.oauth.issue', { userId: worker });
+    const answer = await rawCall(`${lab3.url}/rest/`, 'tasks.task.complete', {
+      taskId: ids[1],
+      auth: token.access_token,
+    });
+    expect(answer.status).toBe(200);
+    await callOk(hook3, 'tasks.task.delete', { taskId: ids[3] });
+  });
+  afterAll(async () => {
+    await lab3.close();
+  });
+
+  it.each(['json', 'form'] as const)(
+    '%s: an ID array matches any of its ids; deleted ones are left out',
+    async (encoding) => {
+      const result = await callOk(
+        hook3,
+        'tasks.task.list',
+        {
+          filter: { ID: [ids[3], ids[1], ids[0], 999_999] },
+          select: ['ID', 'STATUS', 'CLOSED_BY', 'CLOSED_DATE'],
+          order: { ID: 'asc' },
+        },
+        encoding,
+      );
+      expect(result.tasks).toEqual([
+        expect.objectContaining({ id: String(ids[0]), status: '2', closedBy: null, closedDate: null }),
+        expect.objectContaining({
+          id: String(ids[1]),
+          status: '5',
+          closedBy: String(worker),
+          closedDate: '2025-03-10T13:00:00+03:00',
+        }),
+      ]);
+      // With `>ID`, as the REST client pages a list.
+      const paged = await callOk(
+        hook3,
+        'tasks.task.list',
+        { filter: { ID: [ids[0], ids[1], ids[2]], '>ID': ids[0] }, select: ['ID'], order: { ID: 'asc' } },
+        encoding,
+      );
+      expect(paged.tasks.map((t: { id: string }) => Number(t.id))).toEqual([ids[1], ids[2]]);
+    },
+  );
+
+  it.each(['json', 'form'] as const)(
+    '%s: filters completions by CLOSED_DATE, CLOSED_BY and CHANGED_DATE',
+    async (encoding) => {
+      const list = async (filter: Record<string, unknown>): Promise<number[]> => {
+        const result = (await callOk(hook3, 'tasks.task.list', { filter, select: ['ID'] }, encoding)) as {
+          tasks: { id: string }[];
+        };
+        return result.tasks.map((t) => Number(t.id));
+      };
+      expect(await list({ '>=CLOSED_DATE': '2025-03-10T12:00:00' })).toEqual([ids[1]]);
+      expect(await list({ CLOSED_BY: worker })).toEqual([ids[1]]);
+      expect(await list({ '>=CHANGED_DATE': '2025-03-10T12:00:00', REAL_STATUS: 5 })).toEqual([ids[1]]);
+      expect(await list({ '<CHANGED_DATE': '2025-03-10T12:00:00', UF_CRM_TASK: 'D_5' })).toEqual([
+        ids[2],
+        ids[0],
+      ]);
+    },
+  );
+});
