@@ -30,6 +30,7 @@ import { taskEventVars } from './task-completion.js';
 import { userByDepartment } from './department-map.js';
 import { formatValue, renderTemplate } from './render-template.js';
 import type { Action, Recipient } from './rule-schema.js';
+import { folderPath } from './actions/copy-documents.js';
 
 export interface RuleContext {
   /** The moment the rules are evaluated at (epoch ms): the portal's time, or `--now`. */
@@ -377,6 +378,21 @@ export function planFiring(
           summary: `complete the open tasks «${action.task}»`,
         });
         break;
+      case 'copy_documents': {
+        const folder = folderPath(action.folder, render);
+        const saveTo =
+          action.saveTo === undefined ? undefined : (rule.aliases[action.saveTo] ?? action.saveTo);
+        const where = action.storage === 'common' ? 'the common drive' : `storage ${action.storage}`;
+        actions.push({
+          ...base(index),
+          kind: 'copy_documents',
+          folder,
+          storage: action.storage,
+          ...(saveTo !== undefined ? { saveTo } : {}),
+          summary: `copy the documents to «${folder.join('/')}» on ${where}${saveTo ? `, its link to ${saveTo}` : ''}`,
+        });
+        break;
+      }
       case 'move_stage': {
         const target = stageInCategory(ctx.catalog, entity.entityTypeId, entity.categoryId, action.stage);
         if (!target) {

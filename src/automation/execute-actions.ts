@@ -23,6 +23,7 @@ import { isSettled } from '../state/ledger.js';
 import type { KeyedTaskStore } from '../state/keyed-task-store.js';
 import type { Logger } from '../ui/logger.js';
 import { completeTasks } from './actions/complete-task.js';
+import { copyDocuments } from './actions/copy-documents.js';
 import { refKey } from './entity.js';
 import { updateLinked } from './linked-records.js';
 import type { IntendedAction } from './intended-action.js';
@@ -133,6 +134,8 @@ async function perform(
       return { updated: await updateLinked(client, action.entity, action.to, action.fields) };
     case 'complete_task':
       return completeTasks(client, deps.tasks, action, () => deps.clock.now());
+    case 'copy_documents':
+      return { ...(await copyDocuments(client, action)) };
     case 'skip':
       return {};
   }

@@ -44,6 +44,8 @@ export type IntendedAction = ActionBase &
     | { kind: 'update_linked'; to: LinkedKind[]; fields: Record<string, unknown> }
     /** tasks.task.complete of the record's open tasks made under `name` (actions/complete-task.ts). */
     | { kind: 'complete_task'; name: string }
+    /** A Drive folder (path under the storage's root) with the record's documents (actions/copy-documents.ts). */
+    | { kind: 'copy_documents'; folder: string[]; storage: 'common' | number; saveTo?: string }
     /** Nothing can be done (no head, no responsible...): recorded once so it is reported once. */
     | { kind: 'skip'; reason: string }
   );

@@ -126,6 +126,18 @@ const expression = z
   });
 
 export const actionSchema = z.discriminatedUnion('type', [
+  /**
+   * A Drive folder for the record with all its documents (files of its file fields, its timeline
+   * comments and activities), copied once each; the folder's link saved to `saveTo`
+   * (actions/copy-documents.ts). `folder` is a path template, `/` nests: 'Проекты/{{title}}'.
+   * `storage`: the company's common drive (default) or a storage id.
+   */
+  z.strictObject({
+    type: z.literal('copy_documents'),
+    folder: z.string().trim().min(1).max(1000),
+    storage: z.union([z.literal('common'), z.number().int().positive()]).default('common'),
+    saveTo: fieldName.optional(),
+  }),
   /** im.notify.system.add to each recipient. */
   z.strictObject({ type: z.literal('notify'), to: recipients, message: text }),
   /** tasks.task.add bound to the record (UF_CRM_TASK). */

@@ -14,6 +14,7 @@
 import type { B24Client } from '../rest/client.js';
 import type { KeyedTaskStore } from '../state/keyed-task-store.js';
 import { findCompleted } from './actions/complete-task.js';
+import { findCopiedDocuments } from './actions/copy-documents.js';
 import { crmBinding } from './entity.js';
 import type { IntendedAction } from './intended-action.js';
 import { linkedHold } from './linked-records.js';
@@ -100,6 +101,10 @@ export async function findOnPortal(
     case 'complete_task':
       // Only the state database knows which tasks bear the name: without it nothing can be said.
       return state ? findCompleted(client, state.tasks, action, state.now) : undefined;
+    case 'copy_documents': {
+      const found = await findCopiedDocuments(client, action);
+      return found ? { ...found } : undefined;
+    }
     case 'notify':
     case 'skip':
       return undefined;

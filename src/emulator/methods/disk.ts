@@ -324,7 +324,8 @@ export const UPLOADED_FOLDER_NAME = 'Загруженные файлы';
 /**
  * A file attached to something else (a timeline comment's FILES): saved to the author's drive, in
  * «Загруженные файлы», as the portal does, so its id is a Drive file id that `disk.file.get` and
- * `disk.file.copyto` accept (files/how-to-download-files.md#timeline-comment). Undefined when the
+ * `disk.file.copyto` accept (files/how-to-download-files.md#timeline-comment); a name taken there gets
+ * a unique one (`скан (1).jpg`), which FILES then shows, as the attached object's name. Undefined when the
  * author has no drive (no such user).
  */
 export function saveAttachment(
@@ -332,7 +333,7 @@ export function saveAttachment(
   userId: number,
   name: string,
   content: string,
-): { objectId: number; blobId: number; token: string } | undefined {
+): { objectId: number; blobId: number; token: string; name: string } | undefined {
   const storage = ensureUserStorage(portal, userId);
   if (!storage) return undefined;
   const root = rootOf(portal, storage);
@@ -360,7 +361,7 @@ export function saveAttachment(
     true,
   );
   const blob = portal.store.get<DiskBlobDoc>(DISK_BLOB_KIND, file.FILE_ID ?? 0);
-  return { objectId: file.id, blobId: file.FILE_ID ?? 0, token: blob?.token ?? '' };
+  return { objectId: file.id, blobId: file.FILE_ID ?? 0, token: blob?.token ?? '', name: file.NAME };
 }
 
 /**
