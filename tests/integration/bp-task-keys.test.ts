@@ -268,6 +268,41 @@ describe('named tasks: task_completed and complete_task', () => {
     expect(Number((await deal(id)).UF_CRM_CLOSER)).toBe(manager);
   });
 
+  it('a named task made by a run killed before its ledger write is found and remembered on rerun', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'b24lab-task-crash-'));
+    dirs.push(dir);
+    const crashing = envWith({
+      dir,
+      afterCall: (action) => {
+        if (action.kind === 'task' && action.name === 'project-dates') throw new Error('killed');
+      },
+    });
+    await runJob('sync', crashing);
+    await lab.advance(0.01);
+    const id = await qualifiedDeal('Сбой при создании');
+    await expect(runJob('sync', crashing)).rejects.toThrow('killed');
+    const dates = await taskTitled(id, 'Указать сроки');
+    // Killed before anything was recorded: neither the ledger nor the named tasks know it yet.
+    expect(crashing.state.keyedTasks.get(Number(dates.id))).toBeUndefined();
+
+    const rerun = await runJob('sync', envWith({ dir }));
+    expect(rerun.actions.map((r) => [r.kind, r.outcome])).toEqual([
+      ['task', 'found'],
+      ['task', 'done'],
+      ['task', 'done'],
+    ]);
+    expect(await tasksOf(id)).toHaveLength(3);
+    expect(
+      crashing.state.keyedTasks.ofRecord({ entityTypeId: 2, id }, 'project-dates').map((t) => t.taskId),
+    ).toEqual([Number(dates.id)]);
+    await completeAs(lab.ids.users.manager, dates.id);
+    const fired = await runJob('sync', envWith({ dir }));
+    expect(fired.actions.map((r) => [r.ruleId, r.outcome])).toEqual([
+      ['dates-given', 'done'],
+      ['dates-given', 'done'],
+    ]);
+  });
+
   it('complete_task killed after its call and before the ledger write is found on rerun', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'b24lab-complete-crash-'));
     dirs.push(dir);
