@@ -43,6 +43,10 @@ function sameValue(a: unknown, b: unknown): boolean {
     return la.length === lb.length && la.every((v, i) => v === lb[i]);
   }
   if (typeof b === 'boolean') return (a === true || a === 'Y' || a === 1 || a === '1') === b;
+  // A date written as YYYY-MM-DD ({{today}}) reads back as that day's midnight in the portal's zone,
+  // printed with its offset: '2025-03-10' -> '2025-03-10T03:00:00+03:00' (reference/bitrix24-rest.md §7).
+  if (typeof b === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(b) && typeof a === 'string')
+    return a.slice(0, 10) === b;
   const na = Number(a);
   const nb = Number(b);
   if (a !== '' && b !== '' && a !== null && b !== null && Number.isFinite(na) && Number.isFinite(nb))

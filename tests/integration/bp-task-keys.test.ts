@@ -303,6 +303,33 @@ describe('named tasks: task_completed and complete_task', () => {
     ]);
   });
 
+  it('a {{today}} date written by a run killed before its ledger write is found on rerun', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'b24lab-date-crash-'));
+    dirs.push(dir);
+    const crashing = envWith({
+      dir,
+      afterCall: (action) => {
+        if (action.kind === 'update' && 'UF_CRM_DONE_DATE' in action.fields) throw new Error('killed');
+      },
+    });
+    await runJob('sync', crashing);
+    await lab.advance(0.01);
+    const id = await qualifiedDeal('Сбой при записи даты');
+    await runJob('sync', crashing);
+    await completeAs(lab.ids.users.manager, (await taskTitled(id, 'Указать сроки')).id);
+    await expect(runJob('sync', crashing)).rejects.toThrow('killed');
+    const rerun = await runJob('sync', envWith({ dir }));
+    // The date reads back as the day's midnight with the offset: it counts as written.
+    expect(rerun.actions).toEqual([
+      expect.objectContaining({
+        ruleId: 'dates-given',
+        kind: 'update',
+        outcome: 'found',
+        result: { itemId: id },
+      }),
+    ]);
+  });
+
   it('complete_task killed after its call and before the ledger write is found on rerun', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'b24lab-complete-crash-'));
     dirs.push(dir);
