@@ -57,6 +57,20 @@ function listId(field: SnapshotField | undefined, key: string): number | undefin
   return field?.list.find((item) => item.key === key)?.id;
 }
 
+/** The deals that reach production: they carry their documents, for the project folder. */
+function goesToProduction(deal: DemoDeal): boolean {
+  return deal.moves.some((m) => m.stage.startsWith('PROD_') || m.stage === 'PRODUCTION');
+}
+
+/** A contract and a specification as file values (name, base64), the same for the same deal. */
+function documentsOf(deal: DemoDeal): [string, string][] {
+  const text = (s: string): string => Buffer.from(s, 'utf8').toString('base64');
+  return [
+    ['Договор.txt', text(`Договор на выполнение работ: ${deal.title}. Сумма ${deal.amount} руб.`)],
+    ['Техническое задание.txt', text(`Техническое задание: ${deal.title}.`)],
+  ];
+}
+
 function stageId(pipeline: SnapshotPipeline, code: string): string {
   const stage = pipeline.stages.find((s) => s.code === code);
   if (!stage) throw new Error(`Stage ${code} is not in pipeline ${pipeline.key}`);
@@ -155,6 +169,7 @@ export async function seedBusiness(client: B24Client, input: SeedBusinessInput):
   const pipelines = new Map(snapshot.pipelines.map((p) => [p.key, p]));
   const field = (code: string): SnapshotField | undefined => snapshot.dealFields.find((f) => f.code === code);
   const serviceField = field('SERVICE');
+  const documentsField = field('DOCUMENTS');
   const dealId = new Map<string, number>();
   let stageMoves = 0;
 
@@ -191,6 +206,7 @@ export async function seedBusiness(client: B24Client, input: SeedBusinessInput):
         };
         const service = listId(serviceField, deal.service);
         if (service !== undefined) fields.UF_CRM_SERVICE = service;
+        if (documentsField && goesToProduction(deal)) fields.UF_CRM_DOCUMENTS = documentsOf(deal);
         return { method: 'crm.deal.add', params: { fields } };
       }),
       'deals',

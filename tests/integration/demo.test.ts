@@ -71,6 +71,15 @@ describe('b24lab demo', () => {
       (t: { code: string }) => t.code === 'laboratory',
     );
     expect(await total('crm.item.list', { entityTypeId: lab.entityTypeId })).toBe(first.seeded.labItems);
+    // Deals that reached production carry their documents (a contract and a specification).
+    const { items } = await callOk(url, 'crm.item.list', {
+      entityTypeId: 2,
+      select: ['id', 'UF_CRM_DOCUMENTS'],
+      useOriginalUfNames: 'Y',
+    });
+    const documents = (items as { UF_CRM_DOCUMENTS?: unknown[] }[]).filter((d) => d.UF_CRM_DOCUMENTS?.length);
+    expect(documents.length).toBeGreaterThan(0);
+    expect(documents.every((d) => d.UF_CRM_DOCUMENTS!.length === 2)).toBe(true);
     await run.portal!.close();
     expect(first.provisioned.created).toBeGreaterThan(40);
     expect(first.seeded).toMatchObject({ users: 90, companies: 60, contacts: 120 });

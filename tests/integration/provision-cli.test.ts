@@ -299,7 +299,7 @@ describe('on an empty local portal', () => {
     const pulled = await runCli(['pull', '--out', out], { env });
     expect(pulled.code).toBe(0);
     expect(pulled.stdout).toMatch(
-      /Pulled 9 departments, 3 pipelines \(\d+ stages\), 11 deal fields, 1 smart processes/,
+      /Pulled 9 departments, 3 pipelines \(\d+ stages\), 13 deal fields, 1 smart processes/,
     );
     expect(readdirSync(out).sort()).toEqual([
       'deal-fields.yaml',

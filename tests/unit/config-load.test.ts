@@ -56,6 +56,8 @@ describe('loadConfig: the shipped laboratory configuration', () => {
       'CONTRACT_STATUS',
       'RESULTS_SENT_DATE',
       'FEEDBACK',
+      'DOCUMENTS',
+      'DOCS_FOLDER',
     ]);
     const lab = config.smartProcesses?.[0];
     expect(lab?.title).toBe('Лаборатория');
