@@ -10,6 +10,7 @@ import type { PathSegment } from '../config/config-issue.js';
 import type { Rule } from './rule-schema.js';
 import { automationConfigSchema } from './rule-schema.js';
 import { JOB_NAMES } from './job-names.js';
+import { checkTaskNames } from './check-task-names.js';
 
 interface StageSource {
   key: string;
@@ -83,6 +84,7 @@ export const automationSection = defineSection({
   ),
   check: (automation, ctx) => {
     checkRules(automation.rules, ctx);
+    for (const p of checkTaskNames(automation.rules)) ctx.issue(p.path, p.message);
     for (const name of Object.keys(automation.jobs)) {
       if (!(JOB_NAMES as readonly string[]).includes(name)) {
         ctx.issue(['jobs', name], `Unknown job "${name}"; known: ${JOB_NAMES.join(', ')}`);

@@ -4,6 +4,7 @@ import { resolveRules } from '../../src/automation/catalog.js';
 import type { ChangeEvent } from '../../src/automation/detect-changes.js';
 import { firingsForEvent, planFiring, resolveRecipients } from '../../src/automation/evaluate-rules.js';
 import type { RuleContext } from '../../src/automation/evaluate-rules.js';
+import { checkTaskNames } from '../../src/automation/check-task-names.js';
 import { headOfDepartment } from '../../src/automation/org-chart.js';
 import { isEventTrigger, rulesSectionSchema, ruleSchema } from '../../src/automation/rule-schema.js';
 import { taskCompletedEvent, taskEventVars, taskOccurrence } from '../../src/automation/task-completion.js';
@@ -185,5 +186,35 @@ describe('named task and complete_task actions', () => {
       summary: 'complete the open tasks «distribute»',
     });
     expect(set).toMatchObject({ kind: 'update', fields: { UF_CRM_DAY: 'с 2025-03-04' } });
+  });
+});
+
+describe('the config check of task names', () => {
+  it('reports a task_completed or complete_task naming a key no task action gives', () => {
+    const parsed = rulesSectionSchema.parse([
+      {
+        id: 'make',
+        enabled: false,
+        entity: { pipeline: 'sales' },
+        trigger: { type: 'created' },
+        actions: [{ type: 'task', title: 'Итоги', key: 'results' }],
+      },
+      {
+        id: 'react',
+        entity: { pipeline: 'sales' },
+        trigger: { type: 'task_completed', task: 'resutls' },
+        actions: [
+          { type: 'complete_task', task: 'results' },
+          { type: 'complete_task', task: 'distribute' },
+        ],
+      },
+    ]);
+    expect(checkTaskNames(parsed)).toEqual([
+      { path: ['rules', 1, 'trigger', 'task'], message: 'No task action has `key: resutls`; known: results' },
+      {
+        path: ['rules', 1, 'actions', 1, 'task'],
+        message: 'No task action has `key: distribute`; known: results',
+      },
+    ]);
   });
 });
