@@ -2,8 +2,8 @@
  * The `task_completed` trigger: a task a rule made under a name (`key:`) was completed on the portal.
  *
  * Detection is part of the sync job, by polling: the tasks the state database holds as `open`
- * (state/keyed-task-store.ts) are asked for by id (read-tasks.ts: one tasks.task.list request per 50
- * open tasks, nothing at all while none are open). Asking for the known ids is cheaper and surer than
+ * (state/keyed-task-store.ts) are asked for by id (read-tasks.ts: 500 ids per filter, one chained
+ * request each: 1,200 open tasks cost 3 requests; nothing at all while none are open). Asking for the known ids is cheaper and surer than
  * listing every task changed since a checkpoint (CHANGED_DATE): the portal's other tasks never come
  * back, and no time window can miss a completion. Each completed task (status 5) becomes one event
  * for the record it was made for (listed with crm.item.list), queued in the outbox in the same
