@@ -3,6 +3,9 @@
  * The IO edge builds it from the provisioning config and the portal (crm.category.list,
  * crm.status.list); everything here is pure.
  */
+import type { EnumFields } from './enum-values.js';
+import { unknownEnumValues } from './enum-values.js';
+import { checkItemTargets } from './actions/item-targets.js';
 import type { Recipient, Rule } from './rule-schema.js';
 
 export type StageSemantics = 'P' | 'S' | 'F';
@@ -35,6 +38,8 @@ export interface TargetInfo {
    * rules may name them by code.
    */
   fields?: Record<string, string>;
+  /** The items of its list (enumeration) fields, by portal field name (enum-values.ts). */
+  enums?: EnumFields;
 }
 
 export interface Catalog {
@@ -42,6 +47,11 @@ export interface Catalog {
   pipelines: Record<string, TargetInfo>;
   /** Smart processes by key: each a target with its directions. */
   smartProcesses: Record<string, TargetInfo>;
+  /**
+   * Deal fields whatever the pipeline: codes -> names and list items, for `parent.<field>` of
+   * smart-process rules (their parent deal).
+   */
+  deal?: { fields: Record<string, string>; enums: EnumFields };
 }
 
 /** A rule with its keys turned into portal ids. */
@@ -54,6 +64,8 @@ export interface ResolvedRule {
   triggerStageIds: string[];
   /** Field codes -> portal field names (TargetInfo.fields), for templates. */
   aliases: Record<string, string>;
+  /** The record type's list fields (TargetInfo.enums): conditions and written values by XML_ID. */
+  enums?: EnumFields;
 }
 
 export interface RuleProblem {
@@ -150,27 +162,45 @@ export function resolveRules(
       }
     }
     rule.actions.forEach((action, i) => {
-      if (action.type === 'move_stage' && stageIdsOf(action.stage).length === 0) {
-        problem(['actions', i, 'stage'], `no stage "${action.stage}" in "${target.key}"`);
+      // With a direction, the stage is of that direction (checkItemTargets).
+      if (action.type === 'move_stage' && action.direction === undefined && action.stage !== undefined) {
+        if (stageIdsOf(action.stage).length === 0) {
+          problem(['actions', i, 'stage'], `no stage "${action.stage}" in "${target.key}"`);
+        }
       }
     });
+    const own = 'smartProcess' in rule.entity ? target.categories : undefined;
+    const directionsOf = (key: string) => catalog.smartProcesses[key]?.categories;
+    for (const p of checkItemTargets(rule, own, directionsOf, `"${target.key}"`)) problem(p.path, p.message);
     if (problems.length > before) continue;
     const aliases = target.fields ?? {};
+    const named = withFieldNames(rule, aliases, catalog.deal?.fields ?? {});
+    for (const p of enumProblems(named, target.enums ?? {}, catalog.deal?.enums ?? {}))
+      problem(p.path, p.message);
+    if (problems.length > before) continue;
     out.push({
-      rule: withFieldNames(rule, aliases),
+      rule: named,
       entityTypeId: target.entityTypeId,
       categoryIds: categories.map((c) => c.id),
       triggerStageIds,
       aliases,
+      ...(target.enums ? { enums: target.enums } : {}),
     });
   }
   return { rules: out, problems };
 }
 
 /** The rule with field codes replaced by portal field names (`DEADLINE` -> `UF_CRM_12_DEADLINE`). */
-function withFieldNames(rule: Rule, aliases: Record<string, string>): Rule {
-  if (Object.keys(aliases).length === 0) return rule;
-  const name = (field: string): string => aliases[field] ?? field;
+function withFieldNames(
+  rule: Rule,
+  aliases: Record<string, string>,
+  parentAliases: Record<string, string>,
+): Rule {
+  if (Object.keys(aliases).length === 0 && Object.keys(parentAliases).length === 0) return rule;
+  const name = (field: string): string =>
+    field.startsWith('parent.')
+      ? `parent.${parentAliases[field.slice(7)] ?? field.slice(7)}`
+      : (aliases[field] ?? field);
   const who = (r: Recipient): Recipient => (r.startsWith('field:') ? `field:${name(r.slice(6))}` : r);
   const trigger =
     rule.trigger.type === 'field_changed' || rule.trigger.type === 'date_passed'
@@ -189,4 +219,42 @@ function withFieldNames(rule: Rule, aliases: Record<string, string>): Rule {
       return a;
     }),
   };
+}
+
+/**
+ * Literal list values that name no item of the field (`{ field: SERVICE, value: GTX }`): a typo
+ * would otherwise make a condition never hold or a write fail on the portal. Templates are left to
+ * run time.
+ */
+function enumProblems(
+  rule: Rule,
+  enums: EnumFields,
+  parentEnums: EnumFields,
+): { path: (string | number)[]; message: string }[] {
+  const out: { path: (string | number)[]; message: string }[] = [];
+  const check = (path: (string | number)[], field: string, value: unknown): void => {
+    const parent = field.startsWith('parent.');
+    const items = parent ? parentEnums[field.slice(7)] : enums[field];
+    if (!items || value === undefined) return;
+    const literal = (Array.isArray(value) ? value : [value]).filter(
+      (v) => !(typeof v === 'string' && v.includes('{{')),
+    );
+    const bad = unknownEnumValues(items, literal);
+    if (bad.length > 0) {
+      out.push({
+        path,
+        message: `${bad.map((b) => `"${b}"`).join(', ')} is not an item of ${field} (items: ${items
+          .map((i) => i.xmlId ?? i.value)
+          .join(', ')})`,
+      });
+    }
+  };
+  rule.conditions.forEach((c, i) => check(['conditions', i, 'value'], c.field, c.value));
+  rule.actions.forEach((a, i) => {
+    if (a.type === 'set_fields') {
+      for (const [field, value] of Object.entries(a.fields))
+        check(['actions', i, 'fields', field], field, value);
+    }
+  });
+  return out;
 }

@@ -24,6 +24,9 @@ import type { Firing, IntendedAction } from './intended-action.js';
 import { ledgerKey, markerLine, markerOf } from './intended-action.js';
 import { evaluateExpression } from './compute-expression.js';
 import { matchesConditions } from './match-conditions.js';
+import { conditionContextOf, parentOf, parentVars } from './parent-record.js';
+import { enumWriteFields } from './enum-values.js';
+import { planItemAction, planMoveToDirection } from './actions/plan-item-actions.js';
 import type { OrgChart } from './org-chart.js';
 import { headOfDepartment, headsOf, userName } from './org-chart.js';
 import { taskEventVars } from './task-completion.js';
@@ -39,6 +42,8 @@ export interface RuleContext {
   offsetMinutes: number;
   catalog: Catalog;
   org: OrgChart;
+  /** Parent deals by refKey, read for the records whose rules use `parent.` (read-parents.ts). */
+  parents?: Map<string, Entity>;
 }
 
 export function appliesTo(rule: ResolvedRule, entity: Entity): boolean {
@@ -74,12 +79,16 @@ export function firingsForEvent(
         event.kind === 'field_changed' &&
         event.field === 'assignedById') ||
       (t.type === 'task_completed' && event.kind === 'task_completed' && event.task === t.task);
-    if (!matches || !matchesConditions(entity, rule.rule.conditions)) continue;
+    if (!matches || !matchesConditions(entity, rule.rule.conditions, conditionsOf(rule, entity, ctx)))
+      continue;
     const vars = taskEventVars(event, ctx.org, ctx.offsetMinutes);
     out.push(planFiring(rule, entity, event.occurrence, event.at, ctx, vars));
   }
   return out;
 }
+
+const conditionsOf = (rule: ResolvedRule, entity: Entity, ctx: RuleContext) =>
+  conditionContextOf(rule.enums, entity, ctx.catalog, ctx.parents);
 
 /**
  * The firings of time rules due for a record now: stayed in a stage N days, a date passed, a
@@ -94,7 +103,11 @@ export function firingsOverTime(
   const out: Firing[] = [];
   const open = stageSemantics(ctx.catalog, entity) === 'P';
   for (const rule of rules) {
-    if (!appliesTo(rule, entity) || !matchesConditions(entity, rule.rule.conditions)) continue;
+    if (
+      !appliesTo(rule, entity) ||
+      !matchesConditions(entity, rule.rule.conditions, conditionsOf(rule, entity, ctx))
+    )
+      continue;
     const t = rule.rule.trigger;
     if (t.type === 'stayed_in_stage') {
       if (!rule.triggerStageIds.includes(entity.stageId)) continue;
@@ -222,6 +235,7 @@ export function planFiring(
     daysInStage: entered === undefined ? '' : Math.floor((ctx.now - entered) / DAY_MS),
     // The portal's date (YYYY-MM-DD), the form date fields take: `RESULTS_SENT_DATE: '{{today}}'`.
     today: localTime(ctx.now, ctx.offsetMinutes).date,
+    ...parentVars(parentOf(entity, ctx.parents), ctx.catalog, ctx.offsetMinutes),
     ...extra,
   };
   for (const [code, name] of Object.entries(rule.aliases)) {
@@ -319,7 +333,8 @@ export function planFiring(
         actions.push({
           ...base(index),
           kind: 'update',
-          fields,
+          // List fields are written as item ids: `UF_CRM_SERVICE: GTI` -> 45 (enum-values.ts).
+          fields: enumWriteFields(rule.enums, fields),
           summary: `set ${Object.keys(fields).join(', ')}`,
         });
         break;
@@ -393,8 +408,36 @@ export function planFiring(
         });
         break;
       }
+      case 'create_item':
+      case 'copy_item': {
+        const b = base(index);
+        const [responsible] =
+          action.type === 'create_item' ? resolveRecipients([action.responsible], entity, ctx.org) : [];
+        const { aliases, enums } = rule;
+        const planned = planItemAction(action, {
+          entity,
+          catalog: ctx.catalog,
+          aliases,
+          enums,
+          ...{ marker: b.marker, render, responsible },
+        });
+        if (typeof planned === 'string') skip(index, planned);
+        else actions.push({ ...b, ...planned });
+        break;
+      }
       case 'move_stage': {
-        const target = stageInCategory(ctx.catalog, entity.entityTypeId, entity.categoryId, action.stage);
+        if (action.direction !== undefined) {
+          const moved = planMoveToDirection(ctx.catalog, entity, action.direction, action.stage);
+          if (typeof moved === 'string') skip(index, moved);
+          else actions.push({ ...base(index), ...moved });
+          break;
+        }
+        const target = stageInCategory(
+          ctx.catalog,
+          entity.entityTypeId,
+          entity.categoryId,
+          action.stage ?? '',
+        );
         if (!target) {
           skip(index, `no stage ${action.stage} in the record's pipeline`);
           break;

@@ -24,6 +24,8 @@ import type { KeyedTaskStore } from '../state/keyed-task-store.js';
 import type { Logger } from '../ui/logger.js';
 import { completeTasks } from './actions/complete-task.js';
 import { copyDocuments } from './actions/copy-documents.js';
+import { addItem } from './actions/create-item.js';
+import { copyItem } from './actions/copy-item.js';
 import { refKey } from './entity.js';
 import { updateLinked } from './linked-records.js';
 import type { IntendedAction } from './intended-action.js';
@@ -136,6 +138,10 @@ async function perform(
       return completeTasks(client, deps.tasks, action, () => deps.clock.now());
     case 'copy_documents':
       return { ...(await copyDocuments(client, action)) };
+    case 'create_item':
+      return addItem(client, action.entityTypeId, action.fields);
+    case 'copy_item':
+      return copyItem(client, action.entity, action, action.marker);
     case 'skip':
       return {};
   }

@@ -46,6 +46,10 @@ export type IntendedAction = ActionBase &
     | { kind: 'complete_task'; name: string }
     /** A Drive folder (path under the storage's root) with the record's documents (actions/copy-documents.ts). */
     | { kind: 'copy_documents'; folder: string[]; storage: 'common' | number; saveTo?: string }
+    /** crm.item.add of a smart-process item whose xmlId is the marker (actions/create-item.ts). */
+    | { kind: 'create_item'; entityTypeId: number; fields: Record<string, unknown> }
+    /** crm.item.add of a copy of the record into another direction (actions/copy-item.ts). */
+    | { kind: 'copy_item'; categoryId: number; stageId: string }
     /** Nothing can be done (no head, no responsible...): recorded once so it is reported once. */
     | { kind: 'skip'; reason: string }
   );

@@ -1,6 +1,20 @@
 import type { Entity } from './entity.js';
 import { fieldValue } from './entity.js';
+import type { EnumFields } from './enum-values.js';
+import { enumConditionIds } from './enum-values.js';
 import type { Condition } from './rule-schema.js';
+
+/**
+ * What conditions may read besides the record: the items of its list fields (a list field compares
+ * by item id, XML_ID or label: `{ field: UF_CRM_SERVICE, value: GTI }`), and its parent deal for
+ * `parent.<field>` (a smart-process item's deal; undefined when it has none or it was not read).
+ */
+export interface ConditionContext {
+  enums?: EnumFields;
+  parent?: { entity: Entity; enums?: EnumFields } | undefined;
+}
+
+const PARENT = 'parent.';
 
 function isEmpty(value: unknown): boolean {
   return (
@@ -32,10 +46,24 @@ function compare(a: unknown, b: unknown): number | undefined {
   return undefined;
 }
 
-export function matchesCondition(entity: Entity, condition: Condition): boolean {
-  const actual = fieldValue(entity, condition.field);
+export function matchesCondition(
+  entity: Entity,
+  condition: Condition,
+  context: ConditionContext = {},
+): boolean {
+  const onParent = condition.field.startsWith(PARENT);
+  const field = onParent ? condition.field.slice(PARENT.length) : condition.field;
+  const source = onParent ? context.parent : { entity, enums: context.enums };
+  const actual = source ? fieldValue(source.entity, field) : undefined;
+  const items = source?.enums?.[field];
   const expected = condition.value;
-  const list = Array.isArray(expected) ? expected : expected === undefined ? [] : [expected];
+  const given = Array.isArray(expected) ? expected : expected === undefined ? [] : [expected];
+  // A list field holds item ids: the names a rule uses become ids (contains/in: "has that item").
+  const list = items ? enumConditionIds(items, given) : given;
+  if (items && condition.op === 'contains') {
+    const values = Array.isArray(actual) ? actual : [actual];
+    return values.some((v) => list.some((e) => same(v, e)));
+  }
   const values = Array.isArray(actual) ? actual : [actual];
   switch (condition.op) {
     case 'empty':
@@ -70,6 +98,10 @@ export function matchesCondition(entity: Entity, condition: Condition): boolean 
 }
 
 /** All conditions hold (an empty list always holds). */
-export function matchesConditions(entity: Entity, conditions: Condition[]): boolean {
-  return conditions.every((c) => matchesCondition(entity, c));
+export function matchesConditions(
+  entity: Entity,
+  conditions: Condition[],
+  context: ConditionContext = {},
+): boolean {
+  return conditions.every((c) => matchesCondition(entity, c, context));
 }

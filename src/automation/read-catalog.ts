@@ -11,6 +11,8 @@ import type { B24Client } from '../rest/client.js';
 import type { Catalog, CategoryInfo, StageInfo, TargetInfo } from './catalog.js';
 import { stageCode } from './catalog.js';
 import { DEAL_ENTITY_TYPE_ID } from './entity.js';
+import { readDealEnums, readItemEnums } from './read-enums.js';
+import { namedSmartProcesses } from './actions/item-targets.js';
 import type { Rule } from './rule-schema.js';
 
 interface CategoryRow {
@@ -75,11 +77,17 @@ export async function readCatalog(
   for (const r of enabled) {
     if ('pipeline' in r.entity) pipelineKeys.add(r.entity.pipeline);
     else processKeys.add(r.entity.smartProcess);
+    // create_item's and children_finished's smart processes (actions/item-targets.ts).
+    namedSmartProcesses(r).forEach((k) => processKeys.add(k));
   }
 
+  const dealFields = Object.fromEntries((config.dealFields ?? []).map((f) => [f.code, `UF_CRM_${f.code}`]));
+  if (enabled.length > 0) {
+    // Deal rules and the `parent.` of item rules compare and write list fields by XML_ID.
+    catalog.deal = { fields: dealFields, enums: await readDealEnums(client) };
+  }
   if (pipelineKeys.size > 0) {
     const rows = await categoriesOf(client, DEAL_ENTITY_TYPE_ID);
-    const dealFields = Object.fromEntries((config.dealFields ?? []).map((f) => [f.code, `UF_CRM_${f.code}`]));
     for (const key of pipelineKeys) {
       const configured = config.pipelines?.find((p) => p.key === key);
       const row =
@@ -100,6 +108,7 @@ export async function readCatalog(
         name,
         categories: [{ key, id, name, stages }],
         fields: dealFields,
+        enums: catalog.deal?.enums ?? {},
       };
       catalog.pipelines[key] = target;
     }
@@ -141,6 +150,7 @@ export async function readCatalog(
         fields: Object.fromEntries(
           (configured?.fields ?? []).map((f) => [f.code, `UF_CRM_${typeId}_${f.code}`]),
         ),
+        enums: await readItemEnums(client, typeId),
       };
     }
   }

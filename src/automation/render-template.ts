@@ -49,7 +49,9 @@ export function renderTemplate(
   vars: Record<string, string | number>,
   offsetMinutes: number,
 ): string {
-  return template.replace(/\{\{\s*([A-Za-z][A-Za-z0-9_]*)\s*\}\}/g, (_m, name: string) => {
+  // `parent.<name>`: the parent deal's values, given in vars (parent-record.ts); empty when absent.
+  return template.replace(/\{\{\s*((?:parent\.)?[A-Za-z][A-Za-z0-9_]*)\s*\}\}/g, (_m, name: string) => {
+    if (name.startsWith('parent.')) return String(vars[name] ?? '');
     if (name in vars) return String(vars[name]);
     return formatValue(fieldValue(entity, name), offsetMinutes);
   });

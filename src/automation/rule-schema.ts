@@ -68,6 +68,12 @@ export const triggerSchema = z.discriminatedUnion('type', [
    * {{taskClosedBy}}, {{taskClosedByName}} and {{taskClosedDate}}.
    */
   z.strictObject({ type: z.literal('task_completed'), task: key }),
+  /**
+   * On a deal rule: every item of the smart process linked to the deal (parentId2) is in a final
+   * stage, at least one successful. Found by the sync job when an item enters a final stage; once
+   * per set of items (actions/children-finished.ts).
+   */
+  z.strictObject({ type: z.literal('children_finished'), smartProcess: key }),
   /** Once per period for each matching record (at or after `at`, portal time): reminders, digests. */
   z.strictObject({
     type: z.literal('schedule'),
@@ -80,7 +86,8 @@ export const triggerSchema = z.discriminatedUnion('type', [
 ]);
 
 export const conditionSchema = z.strictObject({
-  field: fieldName,
+  /** A field of the record, or of its parent deal: `parent.opportunity` (parent-record.ts). */
+  field: z.string().regex(/^(parent\.)?[A-Za-z][A-Za-z0-9_]*$/, 'not a field name'),
   op: z
     .enum(['=', '!=', '>', '>=', '<', '<=', 'in', 'not_in', 'empty', 'not_empty', 'contains'])
     .default('='),
@@ -125,6 +132,15 @@ const expression = z
     }
   });
 
+/** A value written to a field: list fields take XML_IDs or labels (`DIRECTIONS: [GTI, ANALYTICS]`). */
+const fieldValueSchema = z.union([
+  z.string(),
+  z.number(),
+  z.boolean(),
+  z.null(),
+  z.array(z.union([z.string(), z.number()])),
+]);
+
 export const actionSchema = z.discriminatedUnion('type', [
   /**
    * A Drive folder for the record with all its documents (files of its file fields, its timeline
@@ -157,10 +173,7 @@ export const actionSchema = z.discriminatedUnion('type', [
   /** crm.item.update with literal values (strings may use {{placeholders}}). */
   z.strictObject({
     type: z.literal('set_fields'),
-    fields: z.record(
-      fieldName,
-      z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(z.union([z.string(), z.number()]))]),
-    ),
+    fields: z.record(fieldName, fieldValueSchema),
   }),
   /**
    * crm.item.update with values computed from the record's fields (compute-expression.ts):
@@ -197,8 +210,35 @@ export const actionSchema = z.discriminatedUnion('type', [
    * Closing them this way is not a task_completed event (actions/complete-task.ts).
    */
   z.strictObject({ type: z.literal('complete_task'), task: key }),
-  /** crm.item.update of stageId to a stage of the record's own pipeline or direction. */
-  z.strictObject({ type: z.literal('move_stage'), stage: key }),
+  /**
+   * crm.item.update of stageId to a stage of the record's own pipeline or direction; with
+   * `direction: <key>` a smart-process item moves into that direction (categoryId + stageId; its
+   * first stage unless `stage` names one).
+   */
+  z
+    .strictObject({ type: z.literal('move_stage'), stage: key.optional(), direction: key.optional() })
+    .refine((a) => a.stage !== undefined || a.direction !== undefined, 'give stage, direction or both'),
+  /**
+   * crm.item.add of a smart-process item linked to the record (parentId<record type> = its id):
+   * in `direction` (its first stage unless `stage`), titled `title` (default: the record's title),
+   * `fields` by code (list fields by XML_ID or label, strings may be templates), `copy`: fields of
+   * the record copied into the item's same-code fields. Once (actions/create-item.ts).
+   */
+  z.strictObject({
+    type: z.literal('create_item'),
+    smartProcess: key,
+    direction: key,
+    stage: key.optional(),
+    title: text.optional(),
+    responsible: recipientSchema.default('responsible'),
+    fields: z.record(fieldName, fieldValueSchema).default({}),
+    copy: z.array(fieldName).default([]),
+  }),
+  /**
+   * crm.item.add of a copy of the smart-process item in another direction: the same fields (user
+   * fields too, file fields excepted), parents, responsible and observers. Once (actions/copy-item.ts).
+   */
+  z.strictObject({ type: z.literal('copy_item'), direction: key, stage: key.optional() }),
   /**
    * «Уведомить руководство»: notify the head of the responsible's department; `levels: 2` also the
    * head above.
@@ -302,6 +342,7 @@ export const EVENT_TRIGGERS = [
   'field_changed',
   'responsible_changed',
   'task_completed',
+  'children_finished',
 ] as const;
 export type EventTriggerType = (typeof EVENT_TRIGGERS)[number];
 

@@ -10,6 +10,7 @@ import type { PathSegment } from '../config/config-issue.js';
 import type { Rule } from './rule-schema.js';
 import { automationConfigSchema } from './rule-schema.js';
 import { JOB_NAMES } from './job-names.js';
+import { checkItemTargets } from './actions/item-targets.js';
 import { checkTaskNames } from './check-task-names.js';
 
 interface StageSource {
@@ -67,10 +68,21 @@ function checkRules(rules: Rule[], ctx: CheckContext): void {
       ctx.issue(at('trigger', 'stage'), `No stage "${t.stage}" in ${where}`);
     }
     rule.actions.forEach((action, j) => {
-      if (action.type === 'move_stage' && !hasStage(action.stage)) {
-        ctx.issue(at('actions', j, 'stage'), `No stage "${action.stage}" in ${where}`);
+      // With a direction, the stage is of that direction (checkItemTargets).
+      if (action.type === 'move_stage' && action.direction === undefined && action.stage !== undefined) {
+        if (!hasStage(action.stage))
+          ctx.issue(at('actions', j, 'stage'), `No stage "${action.stage}" in ${where}`);
       }
     });
+    if (processes) {
+      const entity = rule.entity;
+      const own =
+        'smartProcess' in entity
+          ? processes.find((p) => p.key === entity.smartProcess)?.categories
+          : undefined;
+      const directionsOf = (key: string) => processes.find((p) => p.key === key)?.categories;
+      for (const p of checkItemTargets(rule, own, directionsOf, where)) ctx.issue(at(...p.path), p.message);
+    }
   });
 }
 

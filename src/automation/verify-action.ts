@@ -7,6 +7,7 @@
  *   comment  crm.timeline.comment.list of the record, marker in COMMENT
  *            (crm/timeline/comments/crm-timeline-comment-list.md)
  *   update   crm.item.get: the fields already hold the wanted values
+ *   create_item, copy_item   crm.item.list of the item whose xmlId is the marker (create-item.ts)
  *   notify   not readable over REST; but a notification with the same TAG replaces the older one
  *            (chats/notifications/im-notify-system-add.md), so sending it again cannot double it
  *   complete_task  tasks.task.list of the named tasks: none still open (actions/complete-task.ts)
@@ -15,6 +16,7 @@ import type { B24Client } from '../rest/client.js';
 import type { KeyedTaskStore } from '../state/keyed-task-store.js';
 import { findCompleted } from './actions/complete-task.js';
 import { findCopiedDocuments } from './actions/copy-documents.js';
+import { findItemByMarker } from './actions/create-item.js';
 import { crmBinding } from './entity.js';
 import type { IntendedAction } from './intended-action.js';
 import { linkedHold } from './linked-records.js';
@@ -109,6 +111,10 @@ export async function findOnPortal(
       const found = await findCopiedDocuments(client, action);
       return found ? { ...found } : undefined;
     }
+    case 'create_item':
+      return findItemByMarker(client, action.entityTypeId, action.marker);
+    case 'copy_item':
+      return findItemByMarker(client, action.entity.entityTypeId, action.marker);
     case 'notify':
     case 'skip':
       return undefined;

@@ -23,6 +23,9 @@ import type { ActionReport } from '../automation/execute-actions.js';
 import { DEFAULT_OVERLAP_MINUTES } from '../automation/job-names.js';
 import { isEventTrigger } from '../automation/rule-schema.js';
 import { detectTaskCompletions } from '../automation/task-completion.js';
+import { childWatches, childrenFinishedFirings } from '../automation/actions/children-finished.js';
+import { readParents } from '../automation/read-parents.js';
+import { B24Error } from '../rest/errors.js';
 import type { JobContext, JobWork } from './job-context.js';
 
 /** Records written to the state database per transaction while listing. */
@@ -48,8 +51,13 @@ export async function runSync(ctx: JobContext): Promise<JobWork> {
   for (const r of eventRules) {
     // task_completed is found by asking about the tasks (task-completion.ts), not by listing records.
     if (r.rule.trigger.type === 'task_completed') continue;
+    // children_finished: the deal's items are listed instead (below), not the deals.
+    if (r.rule.trigger.type === 'children_finished') continue;
     byType.set(r.entityTypeId, [...(byType.get(r.entityTypeId) ?? []), r]);
   }
+  // Items of the smart processes children_finished rules watch, in every direction.
+  const childTypes = childWatches(eventRules, ctx.ruleContext.catalog);
+  for (const t of childTypes.keys()) if (!byType.has(t)) byType.set(t, []);
 
   const overlapMs = (ctx.settings?.overlapMinutes ?? DEFAULT_OVERLAP_MINUTES) * 60_000;
   const offset = ctx.ruleContext.offsetMinutes;
@@ -59,7 +67,9 @@ export async function runSync(ctx: JobContext): Promise<JobWork> {
 
   for (const [entityTypeId, rules] of byType) {
     const fields = trackedFields(rules, entityTypeId);
-    const categories = [...new Set(rules.flatMap((r) => r.categoryIds))].sort((a, b) => a - b);
+    const categories = [
+      ...new Set([...rules.flatMap((r) => r.categoryIds), ...(childTypes.get(entityTypeId) ?? [])]),
+    ].sort((a, b) => a - b);
     const since = state.checkpoints.getTime(checkpointName(entityTypeId));
     const from = since === undefined ? undefined : since - overlapMs;
     const filter: Record<string, unknown> = { '@categoryId': categories };
@@ -126,6 +136,13 @@ export async function runSync(ctx: JobContext): Promise<JobWork> {
     : state.events.pending<EventBody>().map((e) => ({ key: e.key, body: e.body, attempts: e.attempts }));
   const reports: ActionReport[] = [];
   let firings = 0;
+  // Parent deals for `parent.` in rules, read once for the whole queue (read-parents.ts).
+  const parents = await readParents(
+    env.client,
+    eventRules,
+    queue.map((q) => q.body.entity),
+  );
+  const ruleContext = parents.size > 0 ? { ...ctx.ruleContext, parents } : ctx.ruleContext;
   // Handled events leave the queue in batches: one transaction per hundred, not one per event. A crash
   // before a batch is written only means those events are looked at again; their actions are settled.
   let handled: string[] = [];
@@ -136,12 +153,36 @@ export async function runSync(ctx: JobContext): Promise<JobWork> {
   };
   for (const item of queue) {
     if (ctx.signal?.aborted) break;
-    const found = firingsForEvent(eventRules, item.body.entity, item.body.event, ctx.ruleContext);
+    const found = firingsForEvent(eventRules, item.body.entity, item.body.event, ruleContext);
     firings += found.length;
     const done = await executeActions(
       found.flatMap((f) => f.actions),
       ctx.executor,
     );
+    // Then the deal of an item that entered a final stage, after the item's own rules (which may
+    // have moved it on): children_finished (actions/children-finished.ts).
+    try {
+      const { entity, event } = item.body;
+      const parent = await childrenFinishedFirings(env.client, eventRules, entity, event, ruleContext);
+      firings += parent.length;
+      done.push(
+        ...(await executeActions(
+          parent.flatMap((f) => f.actions),
+          ctx.executor,
+        )),
+      );
+    } catch (e) {
+      // The deal's items could not be read: the event waits for the next run.
+      if (!(e instanceof B24Error)) throw e;
+      env.logger.warn('could not read the deal items of children_finished', {
+        event: item.key,
+        error: e.message,
+      });
+      if (item.attempts + 1 >= MAX_EVENT_ATTEMPTS) handled.push(item.key);
+      else if (!dryRun) state.events.retryLater(item.key, `children_finished: ${e.message}`);
+      reports.push(...done);
+      continue;
+    }
     reports.push(...done);
     if (dryRun) continue;
     const open = done.filter((r) => !SETTLED.has(r.outcome));
