@@ -103,7 +103,7 @@ describe('computePlan: an empty portal', () => {
       flags: expect.objectContaining({ isObserversEnabled: true, isCategoriesEnabled: true }),
       relations: { parents: [{ entityTypeId: 2, childrenList: true }] },
     });
-    expect(plan.operations.filter((o) => o.entity === 'field' && o.action === 'create')).toHaveLength(14);
+    expect(plan.operations.filter((o) => o.entity === 'field' && o.action === 'create')).toHaveLength(16);
   });
 
   it("reconciles the portal's default stages of a new pipeline without calling it destructive", () => {

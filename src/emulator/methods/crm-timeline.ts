@@ -84,7 +84,7 @@ function uploadFiles(portal: Portal, raw: unknown, authorId: number): CommentFil
     if (saved) {
       out.push({
         id: saved.blobId,
-        name: saved.name,
+        name,
         size,
         token: saved.token,
         created: portal.now(),

@@ -325,7 +325,7 @@ export const UPLOADED_FOLDER_NAME = 'Загруженные файлы';
  * A file attached to something else (a timeline comment's FILES): saved to the author's drive, in
  * «Загруженные файлы», as the portal does, so its id is a Drive file id that `disk.file.get` and
  * `disk.file.copyto` accept (files/how-to-download-files.md#timeline-comment); a name taken there gets
- * a unique one (`скан (1).jpg`), which FILES then shows, as the attached object's name. Undefined when the
+ * a unique one on Drive (`скан (1).jpg`) while FILES keeps the name given. Undefined when the
  * author has no drive (no such user).
  */
 export function saveAttachment(
@@ -333,7 +333,7 @@ export function saveAttachment(
   userId: number,
   name: string,
   content: string,
-): { objectId: number; blobId: number; token: string; name: string } | undefined {
+): { objectId: number; blobId: number; token: string } | undefined {
   const storage = ensureUserStorage(portal, userId);
   if (!storage) return undefined;
   const root = rootOf(portal, storage);
@@ -361,7 +361,7 @@ export function saveAttachment(
     true,
   );
   const blob = portal.store.get<DiskBlobDoc>(DISK_BLOB_KIND, file.FILE_ID ?? 0);
-  return { objectId: file.id, blobId: file.FILE_ID ?? 0, token: blob?.token ?? '', name: file.NAME };
+  return { objectId: file.id, blobId: file.FILE_ID ?? 0, token: blob?.token ?? '' };
 }
 
 /**
