@@ -11,7 +11,7 @@ import { ConfirmationRequiredError, UserError } from '../errors.js';
 import { pullPortal } from '../provision/pull-portal.js';
 import type { B24Client } from '../rest/client.js';
 import type { ConnectionConfig } from '../rest/connection.js';
-import { DEFAULT_OAUTH_SERVER, resolveConnection } from '../rest/connection.js';
+import { DEFAULT_OAUTH_SERVER, OAUTH_TOKEN_FILE, resolveConnection } from '../rest/connection.js';
 import { checkPortal } from './check-portal.js';
 import type { EnvChange } from './env-file.js';
 import { gitignoreWith, mergeEnvFile } from './env-file.js';
@@ -127,6 +127,31 @@ export function existingFiles(dir: string, configFrom: ConfigSource): string[] {
 
 export const GITIGNORE_ENTRIES = ['.env', '.b24lab/'];
 
+/**
+ * OAuth: the refresh token to write. The live check spent the one given (Bitrix24 refresh tokens are
+ * single-use, settings/oauth/index.md) and the client saved the new pair in the state directory
+ * (src/rest/connection.ts, `seed` = the token it descends from). Writing the new one keeps .env valid
+ * whichever state directory later runs use.
+ */
+export function latestRefreshToken(
+  connection: Extract<ConnectionConfig, { kind: 'oauth' }>,
+  stateDir: string | undefined,
+): string {
+  const file = stateDir === undefined ? undefined : join(stateDir, OAUTH_TOKEN_FILE);
+  if (file === undefined || !existsSync(file)) return connection.refreshToken;
+  try {
+    const saved = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+    const fresh =
+      saved.clientId === connection.clientId &&
+      saved.seed === connection.refreshToken &&
+      typeof saved.refreshToken === 'string' &&
+      saved.refreshToken !== '';
+    return fresh ? (saved.refreshToken as string) : connection.refreshToken;
+  } catch {
+    return connection.refreshToken;
+  }
+}
+
 /** Writes .env (merged, 0600), config/ and the .gitignore entries; the portal was checked before. */
 export async function writeProject(
   client: B24Client,
@@ -145,7 +170,14 @@ export async function writeProject(
     written.push(configDir);
   }
   const current = existsSync(envPath) ? readFileSync(envPath, 'utf8') : undefined;
-  writeFileSync(envPath, mergeEnvFile(current, envChange(settings.connection, settings.rateLimit)), {
+  const connection =
+    settings.connection.kind === 'oauth'
+      ? {
+          ...settings.connection,
+          refreshToken: latestRefreshToken(settings.connection, settings.stateDir),
+        }
+      : settings.connection;
+  writeFileSync(envPath, mergeEnvFile(current, envChange(connection, settings.rateLimit)), {
     mode: 0o600,
   });
   chmodSync(envPath, 0o600);

@@ -186,20 +186,22 @@ describe('b24lab init (flags): scopes, OAuth, the written .env', () => {
     expect(run.stdout).toContain(`Connected to ${portal.url} (OAuth application).`);
     expect(run.stdout).not.toContain(DEMO_OAUTH_CLIENT_SECRET);
     expect(run.stdout).not.toContain(token.refresh_token);
+    // The check spent the refresh token given; the new pair is saved, and .env gets its refresh token.
+    const saved = join(dir, '.b24lab', OAUTH_TOKEN_FILE);
+    expect(statSync(saved).mode & 0o777).toBe(0o600);
+    const pair = JSON.parse(readFileSync(saved, 'utf8'));
+    expect(pair.refreshToken).not.toBe(token.refresh_token);
     const env = parseEnv(readFileSync(join(dir, '.env'), 'utf8'));
     expect(env).toEqual({
       B24LAB_OAUTH_ENDPOINT: `${portal.url}/rest/`,
       B24LAB_OAUTH_SERVER: `${portal.url}/oauth/`,
       B24LAB_OAUTH_CLIENT_ID: DEMO_OAUTH_CLIENT_ID,
       B24LAB_OAUTH_CLIENT_SECRET: DEMO_OAUTH_CLIENT_SECRET,
-      B24LAB_OAUTH_REFRESH_TOKEN: token.refresh_token,
+      B24LAB_OAUTH_REFRESH_TOKEN: pair.refreshToken,
       B24LAB_RATE_LIMIT: 'off',
     });
-    const saved = join(dir, '.b24lab', OAUTH_TOKEN_FILE);
-    expect(statSync(saved).mode & 0o777).toBe(0o600);
-    expect(JSON.parse(readFileSync(saved, 'utf8')).refreshToken).not.toBe(token.refresh_token);
-    // b24lab plan in that directory, with nothing but the written .env (and the saved pair).
-    const plan = await binaryIn(dir, ['plan', '--json']);
+    // b24lab plan in that directory with nothing but the written .env, even from another state directory.
+    const plan = await binaryIn(dir, ['plan', '--json', '--state', fresh()]);
     expect(plan.stderr).toBe('');
     expect(plan.code).toBe(0);
     expect(JSON.parse(plan.stdout)).toHaveProperty('operations');

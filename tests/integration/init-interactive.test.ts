@@ -216,7 +216,9 @@ describe('interactive init (scripted answers, the local portal live)', () => {
     const env = parseEnv(readFileSync(join(dir, '.env'), 'utf8'));
     expect(env.B24LAB_OAUTH_CLIENT_SECRET).toBe(DEMO_OAUTH_CLIENT_SECRET);
     expect(env.B24LAB_PORTAL).toBeUndefined();
-    expect(existsSync(join(stateDir, 'oauth-token.json'))).toBe(true);
+    const pair = JSON.parse(readFileSync(join(stateDir, 'oauth-token.json'), 'utf8'));
+    expect(env.B24LAB_OAUTH_REFRESH_TOKEN).toBe(pair.refreshToken);
+    expect(pair.refreshToken).not.toBe(token.refresh_token);
     expect(readdirSync(join(dir, 'config')).filter((f) => f.endsWith('.yaml')).length).toBeGreaterThan(0);
   });
 
