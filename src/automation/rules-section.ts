@@ -12,6 +12,7 @@ import { automationConfigSchema } from './rule-schema.js';
 import { JOB_NAMES } from './job-names.js';
 import { checkItemTargets } from './actions/item-targets.js';
 import { checkTaskNames } from './check-task-names.js';
+import { checkHeadOf } from './check-head-of.js';
 
 interface StageSource {
   key: string;
@@ -97,6 +98,8 @@ export const automationSection = defineSection({
   check: (automation, ctx) => {
     checkRules(automation.rules, ctx);
     for (const p of checkTaskNames(automation.rules)) ctx.issue(p.path, p.message);
+    const departments = ctx.config.departments;
+    if (departments) for (const p of checkHeadOf(automation.rules, departments)) ctx.issue(p.path, p.message);
     for (const name of Object.keys(automation.jobs)) {
       if (!(JOB_NAMES as readonly string[]).includes(name)) {
         ctx.issue(['jobs', name], `Unknown job "${name}"; known: ${JOB_NAMES.join(', ')}`);

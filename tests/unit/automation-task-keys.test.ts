@@ -4,6 +4,7 @@ import { resolveRules } from '../../src/automation/catalog.js';
 import type { ChangeEvent } from '../../src/automation/detect-changes.js';
 import { firingsForEvent, planFiring, resolveRecipients } from '../../src/automation/evaluate-rules.js';
 import type { RuleContext } from '../../src/automation/evaluate-rules.js';
+import { checkHeadOf } from '../../src/automation/check-head-of.js';
 import { checkTaskNames } from '../../src/automation/check-task-names.js';
 import { headOfDepartment } from '../../src/automation/org-chart.js';
 import { isEventTrigger, rulesSectionSchema, ruleSchema } from '../../src/automation/rule-schema.js';
@@ -214,6 +215,38 @@ describe('the config check of task names', () => {
       {
         path: ['rules', 1, 'actions', 1, 'task'],
         message: 'No task action has `key: distribute`; known: results',
+      },
+    ]);
+  });
+});
+
+describe('the config check of head_of: departments', () => {
+  it('reports a department the company structure does not have, in any recipient field', () => {
+    const parsed = rulesSectionSchema.parse([
+      {
+        id: 'r',
+        entity: { pipeline: 'sales' },
+        trigger: { type: 'created' },
+        actions: [
+          {
+            type: 'task',
+            title: 'Распределить',
+            responsible: 'head_of:лаборатория ',
+            auditors: ['head_of:ГТЙ'],
+          },
+          { type: 'notify', to: ['responsible', 'head_of:Лабаратория'], message: 'x' },
+        ],
+      },
+    ]);
+    const departments = [{ name: 'Лаборатория' }, { name: 'ГТИ' }];
+    expect(checkHeadOf(parsed, departments)).toEqual([
+      {
+        path: ['rules', 0, 'actions', 0, 'auditors', 0],
+        message: 'No department "ГТЙ" in departments:; known: ГТИ, Лаборатория',
+      },
+      {
+        path: ['rules', 0, 'actions', 1, 'to', 1],
+        message: 'No department "Лабаратория" in departments:; known: ГТИ, Лаборатория',
       },
     ]);
   });
