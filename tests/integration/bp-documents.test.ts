@@ -251,6 +251,45 @@ describe('copy_documents: the deal’s documents in a Drive folder', () => {
     expect(await children(folder.ID)).toHaveLength(3);
   });
 
+  it('two documents of one name: the second kept as «name (1)», on a given storage; a rerun adds nothing', async () => {
+    const env = environment();
+    const id = await dealWithDocuments(env, 'Одноимённые');
+    // A comment file named as the contract but another document: copyto refuses the taken name, so
+    // it goes through b24lab (disk.file.get, download, upload with a unique name).
+    await lab.call('crm.timeline.comment.add', {
+      fields: {
+        ENTITY_TYPE: 'deal',
+        ENTITY_ID: id,
+        COMMENT: 'Другая редакция',
+        FILES: [['Договор.pdf', b64('договор: другая редакция')]],
+      },
+    });
+    const [own] = (await lab.call('disk.storage.getlist', { filter: { ENTITY_TYPE: 'user' } })) as {
+      ID: string;
+      ROOT_OBJECT_ID: string;
+    }[];
+    const action = {
+      key: 'same-names',
+      marker: 'b24lab#1',
+      ruleId: 'same-names',
+      entity: { entityTypeId: 2, id },
+      occurrence: 'same-names',
+      summary: '',
+      kind: 'copy_documents' as const,
+      folder: ['Одноимённые', String(id)],
+      storage: Number(own!.ID),
+    };
+    const first = await copyDocuments(env.client, action);
+    expect(first.copied).toEqual(['Договор.pdf', 'ТЗ.docx', `Скан ${id}.jpg`, 'Договор (1).pdf']);
+    expect(first.url).toContain('/company/personal/user/');
+    expect(await contents(String(first.folderId))).toMatchObject({
+      'Договор.pdf': 'договор: Одноимённые',
+      'Договор (1).pdf': 'договор: другая редакция',
+    });
+    expect((await copyDocuments(env.client, action)).copied).toEqual([]);
+    expect(await children(String(first.folderId))).toHaveLength(4);
+  });
+
   it('costs a bounded number of requests per deal (measured)', async () => {
     const env = environment();
     const id = await dealWithDocuments(env, 'Замер');

@@ -241,8 +241,7 @@ async function syncDocuments(
     const name = file.name ?? `${f.field}-${f.id}`;
     if (!missing(name, file.content.length)) continue;
     if (!write) return undefined;
-    await upload(client, folderId, name, file.content);
-    record(name, file.content.length);
+    record(await upload(client, folderId, name, file.content), file.content.length);
   }
 
   for (const a of await attachedFiles(client, action)) {
@@ -254,8 +253,8 @@ async function syncDocuments(
     }
     if (!missing(name, size)) continue;
     if (!write) return undefined;
-    await copyDriveFile(client, a.id, folderId, name);
-    record(name, size);
+    // The copy is named as the Drive file is, which may differ from the name the comment shows.
+    record(await copyDriveFile(client, a.id, folderId, name), size);
   }
 
   if (action.saveTo !== undefined && String(item[action.saveTo] ?? '') !== url) {
@@ -271,13 +270,14 @@ async function syncDocuments(
 }
 
 /** disk.folder.uploadfile with the content inline; a taken name (another document) gets a unique one. */
-async function upload(client: B24Client, folderId: number, name: string, content: Buffer): Promise<void> {
-  await client.call('disk.folder.uploadfile', {
+async function upload(client: B24Client, folderId: number, name: string, content: Buffer): Promise<string> {
+  const file = await client.call<Row>('disk.folder.uploadfile', {
     id: folderId,
     data: { NAME: name },
     fileContent: [name, content.toString('base64')],
     generateUniqueName: true,
   });
+  return String(file.NAME ?? name);
 }
 
 /**
@@ -289,14 +289,15 @@ async function copyDriveFile(
   fileId: number,
   folderId: number,
   name: string,
-): Promise<void> {
+): Promise<string> {
   try {
-    await client.call('disk.file.copyto', { id: fileId, targetFolderId: folderId });
+    const copy = await client.call<Row>('disk.file.copyto', { id: fileId, targetFolderId: folderId });
+    return String(copy.NAME ?? name);
   } catch (e) {
     if (!(e instanceof B24Error) || e.code !== 'DISK_OBJ_22000') throw e;
     const meta = await client.call<Row>('disk.file.get', { id: fileId });
     const file = await client.download(String(meta.DOWNLOAD_URL ?? ''));
-    await upload(client, folderId, name, file.content);
+    return upload(client, folderId, name, file.content);
   }
 }
 
