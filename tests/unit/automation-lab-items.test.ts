@@ -4,6 +4,7 @@ import { childrenFinished, childrenOccurrence } from '../../src/automation/actio
 import { checkItemTargets } from '../../src/automation/actions/item-targets.js';
 import type { Catalog } from '../../src/automation/catalog.js';
 import { resolveRules } from '../../src/automation/catalog.js';
+import type { Entity } from '../../src/automation/entity.js';
 import type { EnumItem } from '../../src/automation/enum-values.js';
 import {
   enumIdOf,
@@ -15,6 +16,7 @@ import {
 import { firingsForEvent } from '../../src/automation/evaluate-rules.js';
 import { matchesCondition } from '../../src/automation/match-conditions.js';
 import { parentVars, ruleUsesParent } from '../../src/automation/parent-record.js';
+import type { Condition } from '../../src/automation/rule-schema.js';
 import { rulesSectionSchema } from '../../src/automation/rule-schema.js';
 import { catalog as base, deal, labItem, OFFSET, org, T0 } from './automation-fixtures.js';
 
@@ -118,7 +120,7 @@ describe('conditions on list fields and on the parent deal', () => {
     [item, { field: 'parent.UF_CRM_SERVICE', op: '=', value: 'COMPLEX' }, true],
     [item, { field: 'parent.UF_CRM_SERVICE', op: '!=', value: 'GTI' }, true],
     [item, { field: 'parent.opportunity', op: '>=', value: 90000 }, true],
-  ] as const)('%#', (entity, condition, expected) => {
+  ] as [Entity, Condition, boolean][])('%#', (entity, condition, expected) => {
     expect(matchesCondition(entity, condition, { enums, parent })).toBe(expected);
   });
 
