@@ -15,8 +15,12 @@ import { firingsOverTime } from '../automation/evaluate-rules.js';
 import type { ActionReport } from '../automation/execute-actions.js';
 import { executeActions } from '../automation/execute-actions.js';
 import { isEventTrigger } from '../automation/rule-schema.js';
+import { readParents } from '../automation/read-parents.js';
 import type { B24Client } from '../rest/client.js';
 import type { JobContext, JobWork } from './job-context.js';
+
+/** Records evaluated together (one request for their parents). */
+const PAGE = 50;
 
 /** The stages a rule's candidates are in: the trigger's stage, or every open stage it watches. */
 function stageFilter(ctx: JobContext, rule: ResolvedRule): string[] {
@@ -65,26 +69,37 @@ export async function runControl(ctx: JobContext): Promise<JobWork> {
     const t = rule.rule.trigger;
     // A superset on the server; the rule decides to the day or minute.
     if (t.type === 'date_passed') filter[`<=${t.field}`] = isoAt(now, offset);
+    // Records are evaluated a page at a time: their parent deals, when the rule reads `parent.`, come
+    // in one request per page (read-parents.ts).
+    const page: Entity[] = [];
+    const evaluate = async (): Promise<void> => {
+      const parents = await readParents(env.client, [rule], page);
+      const ruleContext = parents.size > 0 ? { ...ctx.ruleContext, parents } : ctx.ruleContext;
+      for (const entity of page.splice(0)) {
+        const entered =
+          t.type === 'stayed_in_stage' && entity.movedTime === null
+            ? await enteredFromHistory(env.client, entity)
+            : undefined;
+        const due = firingsOverTime([rule], entity, ruleContext, entered);
+        firings += due.length;
+        reports.push(
+          ...(await executeActions(
+            due.flatMap((f) => f.actions),
+            ctx.executor,
+          )),
+        );
+      }
+    };
     for await (const row of env.client.list<Record<string, unknown>>(
       'crm.item.list',
       { entityTypeId: rule.entityTypeId, filter, select: ['*'], useOriginalUfNames: 'Y' },
       ctx.signal ? { signal: ctx.signal } : {},
     )) {
       scanned++;
-      const entity = entityFromItem(rule.entityTypeId, row);
-      const entered =
-        t.type === 'stayed_in_stage' && entity.movedTime === null
-          ? await enteredFromHistory(env.client, entity)
-          : undefined;
-      const due = firingsOverTime([rule], entity, ctx.ruleContext, entered);
-      firings += due.length;
-      reports.push(
-        ...(await executeActions(
-          due.flatMap((f) => f.actions),
-          ctx.executor,
-        )),
-      );
+      page.push(entityFromItem(rule.entityTypeId, row));
+      if (page.length >= PAGE) await evaluate();
     }
+    await evaluate();
   }
   return { scanned, events: 0, pendingEvents: 0, firings, reports };
 }

@@ -87,6 +87,13 @@ const RULES = rulesSectionSchema.parse([
     actions: [{ type: 'comment', text: 'В работе по сделке {{parent.title}} ({{pipeline}})' }],
   },
   {
+    id: 'lab-waiting',
+    entity: { smartProcess: 'laboratory', directions: ['gti'] },
+    trigger: { type: 'stayed_in_stage', stage: 'NEW', days: 2 },
+    conditions: [{ field: 'parent.opportunity', op: '>=', value: 1000 }],
+    actions: [{ type: 'comment', text: 'Проект по сделке {{parent.title}} ждет {{daysInStage}} дн.' }],
+  },
+  {
     id: 'lab-finished',
     entity: { pipeline: 'sales' },
     trigger: { type: 'children_finished', smartProcess: 'laboratory' },
@@ -444,5 +451,17 @@ describe('smart-process items: list fields, create_item, copy_item, directions, 
     ]);
     expect(await items(id)).toHaveLength(1);
     expect((await sync()).actions).toEqual([]);
+  });
+
+  it('the control job: a time rule of items reads the parent deal too, once', async () => {
+    await lab.advance(2.5);
+    const run = await runJob('control', env);
+    const waiting = run.actions.filter((a) => a.ruleId === 'lab-waiting');
+    expect(waiting.map((a) => a.outcome)).toEqual(['done']);
+    const [, itemId] = waiting[0]!.entity.split(':');
+    expect(await comments(`dynamic_${lab.ids.lab.entityTypeId}`, Number(itemId))).toEqual(
+      expect.arrayContaining([expect.stringContaining('Проект по сделке Два направления ждет 2 дн.')]),
+    );
+    expect((await runJob('control', env)).actions).toEqual([]);
   });
 });
