@@ -165,6 +165,8 @@ describe('business process 8: the «Лаборатория» flow', () => {
     await updateItem('labHead', id, { stageId: newRequest.stage('SUCCESS') });
     expect(done(await jobs.sync())).toEqual([
       'lab-checked complete_task done',
+      'lab-checked complete_task done',
+      'lab-checked complete_task done',
       'lab-to-both-directions copy_item done',
       'lab-to-both-directions update done',
     ]);
@@ -254,6 +256,10 @@ describe('business process 8: the «Лаборатория» flow', () => {
     await jobs.sync();
     const [a, b] = await lab.items(deal);
     expect([a!.categoryId, b!.categoryId]).toEqual([gti.id, analytics.id]);
+    // The head skipped distribution and preparation: the distribution task is closed all the same.
+    expect((await lab.tasks(binding(original!.id))).map((t) => [t.title.split(':')[0], t.status])).toEqual([
+      ['Распределить проект', '5'],
+    ]);
 
     await updateItem('assistant', a!.id, { stageId: gti.stage('SUCCESS') });
     expect(done(await jobs.sync())).toEqual([]);

@@ -209,6 +209,8 @@ describe('end-to-end walks of a deal through the business processes', () => {
     const original = await laboratoryPrepares(deal);
     expect(await settle()).toEqual([
       'lab-checked complete_task done',
+      'lab-checked complete_task done',
+      'lab-checked complete_task done',
       'lab-to-both-directions copy_item done',
       'lab-to-both-directions update done',
       'lab-gti-new-project notify done',
@@ -356,6 +358,8 @@ describe('end-to-end walks of a deal through the business processes', () => {
     const item = await laboratoryPrepares(deal);
     expect(await settle()).toEqual([
       'lab-checked complete_task done',
+      'lab-checked complete_task done',
+      'lab-checked complete_task done',
       'lab-to-gti update done',
       'lab-gti-new-project notify done',
     ]);
@@ -430,6 +434,8 @@ describe('end-to-end walks of a deal through the business processes', () => {
 
     const item = await laboratoryPrepares(deal);
     expect(await settle()).toEqual([
+      'lab-checked complete_task done',
+      'lab-checked complete_task done',
       'lab-checked complete_task done',
       'lab-to-analytics update done',
       'lab-analytics-new-project notify done',
