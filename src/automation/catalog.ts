@@ -6,6 +6,7 @@
 import type { EnumFields } from './enum-values.js';
 import { unknownEnumValues } from './enum-values.js';
 import { checkItemTargets } from './actions/item-targets.js';
+import type { ListTarget } from './list-records.js';
 import type { Recipient, Rule } from './rule-schema.js';
 
 export type StageSemantics = 'P' | 'S' | 'F';
@@ -47,6 +48,8 @@ export interface Catalog {
   pipelines: Record<string, TargetInfo>;
   /** Smart processes by key: each a target with its directions. */
   smartProcesses: Record<string, TargetInfo>;
+  /** Universal lists by key (rule entity `{ list: <key> }`; list-records.ts). */
+  lists?: Record<string, ListTarget>;
   /**
    * Deal fields whatever the pipeline: codes -> names and list items, for `parent.<field>` of
    * smart-process rules (their parent deal).
@@ -135,6 +138,13 @@ export function resolveRules(
       target = catalog.pipelines[rule.entity.pipeline];
       if (!target) {
         problem(['entity', 'pipeline'], `unknown pipeline "${rule.entity.pipeline}"`);
+        continue;
+      }
+      categories = target.categories;
+    } else if ('list' in rule.entity) {
+      target = catalog.lists?.[rule.entity.list];
+      if (!target) {
+        problem(['entity', 'list'], `unknown list "${rule.entity.list}"`);
         continue;
       }
       categories = target.categories;

@@ -4,6 +4,8 @@
  * reference/bitrix24-rest.md §6.9). Pure parsing, no IO.
  */
 
+import { isListEntityType, listElementPath } from './list-records.js';
+
 export const DEAL_ENTITY_TYPE_ID = 2;
 const DAY_MS = 86_400_000;
 
@@ -46,6 +48,7 @@ export function timelineEntityType(entityTypeId: number): string {
 
 /** The record's page on the portal (relative: IM and tasks render it as a link on the portal). */
 export function entityPath(ref: EntityRef): string {
+  if (isListEntityType(ref.entityTypeId)) return listElementPath(ref);
   return ref.entityTypeId === DEAL_ENTITY_TYPE_ID
     ? `/crm/deal/details/${ref.id}/`
     : `/crm/type/${ref.entityTypeId}/details/${ref.id}/`;

@@ -24,6 +24,8 @@ import type { Firing, IntendedAction } from './intended-action.js';
 import { ledgerKey, markerLine, markerOf } from './intended-action.js';
 import { evaluateExpression } from './compute-expression.js';
 import { matchesConditions } from './match-conditions.js';
+import { isListEntityType, listTaskBindings } from './list-records.js';
+import { planSetRelated } from './actions/set-related.js';
 import { conditionContextOf, parentOf, parentVars } from './parent-record.js';
 import { enumWriteFields } from './enum-values.js';
 import { planItemAction, planMoveToDirection } from './actions/plan-item-actions.js';
@@ -305,7 +307,10 @@ export function planFiring(
             DESCRIPTION: `${description}${description ? '\n\n' : ''}${markerLine(b.marker)}`,
             RESPONSIBLE_ID: responsible,
             AUDITORS: auditors,
-            UF_CRM_TASK: [crmBinding(ref)],
+            // A list element has no binding of its own: its task shows on the deal it points at.
+            UF_CRM_TASK: isListEntityType(ref.entityTypeId)
+              ? listTaskBindings(entity, ctx.catalog)
+              : [crmBinding(ref)],
             ...(deadlineMs !== undefined ? { DEADLINE: isoAt(deadlineMs, ctx.offsetMinutes) } : {}),
             ...(action.createdBy !== undefined ? { CREATED_BY: action.createdBy } : {}),
           },
@@ -450,6 +455,9 @@ export function planFiring(
         });
         break;
       }
+      case 'set_related':
+        actions.push(planSetRelated(action, entity, ctx.catalog, render, base(index)));
+        break;
     }
   });
   return { ruleId: rule.rule.id, entity: ref, occurrence, at, actions };

@@ -28,6 +28,8 @@ import { addItem } from './actions/create-item.js';
 import { copyItem } from './actions/copy-item.js';
 import { refKey } from './entity.js';
 import { updateLinked } from './linked-records.js';
+import { updateListElement } from './actions/update-element.js';
+import { isListEntityType } from './list-records.js';
 import type { IntendedAction } from './intended-action.js';
 import type { Found } from './verify-action.js';
 import { findOnPortal } from './verify-action.js';
@@ -124,6 +126,9 @@ async function perform(
       return { commentId: id };
     }
     case 'update': {
+      // A list element is written back whole (lists.element.update replaces every field).
+      if (isListEntityType(action.entity.entityTypeId))
+        return updateListElement(client, action.entity, action.fields);
       await client.call('crm.item.update', {
         entityTypeId: action.entity.entityTypeId,
         id: action.entity.id,

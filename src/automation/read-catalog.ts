@@ -13,6 +13,7 @@ import { stageCode } from './catalog.js';
 import { DEAL_ENTITY_TYPE_ID } from './entity.js';
 import { readDealEnums, readItemEnums } from './read-enums.js';
 import { namedSmartProcesses } from './actions/item-targets.js';
+import { readListCatalog } from './list-records.js';
 import type { Rule } from './rule-schema.js';
 
 interface CategoryRow {
@@ -74,8 +75,10 @@ export async function readCatalog(
   const enabled = rules.filter((r) => r.enabled);
   const pipelineKeys = new Set<string>();
   const processKeys = new Set<string>();
+  const listKeys = new Set<string>();
   for (const r of enabled) {
     if ('pipeline' in r.entity) pipelineKeys.add(r.entity.pipeline);
+    else if ('list' in r.entity) listKeys.add(r.entity.list);
     else processKeys.add(r.entity.smartProcess);
     // create_item's and children_finished's smart processes (actions/item-targets.ts).
     namedSmartProcesses(r).forEach((k) => processKeys.add(k));
@@ -153,6 +156,11 @@ export async function readCatalog(
         enums: await readItemEnums(client, typeId),
       };
     }
+  }
+  if (listKeys.size > 0) {
+    const read = await readListCatalog(client, listKeys, config);
+    catalog.lists = read.lists;
+    problems.push(...read.problems);
   }
   return { catalog, problems };
 }

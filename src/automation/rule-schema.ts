@@ -29,6 +29,8 @@ const fieldName = z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'not a field name'
 export const ruleEntitySchema = z.union([
   z.strictObject({ pipeline: key }),
   z.strictObject({ smartProcess: key, directions: z.array(key).min(1).optional() }),
+  /** Elements of a universal list of the `lists:` section, by its key (list-records.ts). */
+  z.strictObject({ list: key }),
 ]);
 
 const positiveDays = z.number().positive().max(3650);
@@ -247,6 +249,19 @@ export const actionSchema = z.discriminatedUnion('type', [
     type: z.literal('escalate'),
     message: text,
     levels: z.number().int().min(1).max(5).default(1),
+  }),
+  /**
+   * crm.item.update of the CRM record a field of this record points at (`via`: a crm field holding
+   * `D_42` or a deal id), e.g. the deal of a contract in a list: fields by code, list values by key
+   * or label, strings may be templates (actions/set-related.ts).
+   */
+  z.strictObject({
+    type: z.literal('set_related'),
+    via: fieldName,
+    fields: z.record(
+      fieldName,
+      z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(z.union([z.string(), z.number()]))]),
+    ),
   }),
 ]);
 

@@ -9,6 +9,7 @@ import { defineSection } from '../config/config-section.js';
 import type { PathSegment } from '../config/config-issue.js';
 import type { Rule } from './rule-schema.js';
 import { automationConfigSchema } from './rule-schema.js';
+import { checkListRule } from './check-list-rule.js';
 import { JOB_NAMES } from './job-names.js';
 import { checkItemTargets } from './actions/item-targets.js';
 import { checkTaskNames } from './check-task-names.js';
@@ -40,6 +41,9 @@ function checkRules(rules: Rule[], ctx: CheckContext): void {
       }
       sources = [pipeline];
       where = `pipeline "${pipeline.key}"`;
+    } else if ('list' in rule.entity) {
+      checkListRule(rule, rule.entity.list, ctx, at);
+      return;
     } else {
       if (!processes) return;
       const key = rule.entity.smartProcess;

@@ -23,6 +23,8 @@ import type { ChangeEvent } from './detect-changes.js';
 import { eventKey } from './detect-changes.js';
 import type { Entity } from './entity.js';
 import { entityFromItem, localTime } from './entity.js';
+import type { Catalog } from './catalog.js';
+import { listTargetOf, readListRecords } from './list-records.js';
 import type { OrgChart } from './org-chart.js';
 import { userName } from './org-chart.js';
 import type { TaskState } from './read-tasks.js';
@@ -87,6 +89,8 @@ export interface TaskPollOptions {
   portalNow: number;
   dryRun: boolean;
   signal?: AbortSignal;
+  /** The rules' catalog and the portal's offset: records of list rules are list elements (list-records.ts). */
+  lists?: { catalog: Catalog; offsetMinutes: number };
 }
 
 /** Reads the records (crm.item.list by id) the completed tasks were made for, by `entityTypeId:id`. */
@@ -94,11 +98,19 @@ async function readRecords(
   env: TaskPollEnvironment,
   tasks: KeyedTask[],
   signal: AbortSignal | undefined,
+  lists?: TaskPollOptions['lists'],
 ): Promise<Map<string, Entity>> {
   const byType = new Map<number, number[]>();
   for (const t of tasks) byType.set(t.entityTypeId, [...(byType.get(t.entityTypeId) ?? []), t.entityId]);
   const out = new Map<string, Entity>();
   for (const [entityTypeId, ids] of byType) {
+    const list = lists ? listTargetOf(lists.catalog, entityTypeId)?.list : undefined;
+    if (list && lists) {
+      const only = { ids: [...new Set(ids)], ...(signal ? { signal } : {}) };
+      for await (const entity of readListRecords(env.client, list, lists.offsetMinutes, only))
+        out.set(`${entityTypeId}:${entity.id}`, entity);
+      continue;
+    }
     for await (const row of env.client.list<Record<string, unknown>>(
       'crm.item.list',
       { entityTypeId, filter: { '@id': [...new Set(ids)] }, select: ['*'], useOriginalUfNames: 'Y' },
@@ -130,7 +142,9 @@ export async function detectTaskCompletions(
   const gone = open.filter((t) => !states.has(t.taskId));
   const completed = open.filter((t) => states.get(t.taskId)?.status === TASK_COMPLETED);
   const records =
-    completed.length > 0 ? await readRecords(env, completed, options.signal) : new Map<string, Entity>();
+    completed.length > 0
+      ? await readRecords(env, completed, options.signal, options.lists)
+      : new Map<string, Entity>();
   const events: QueuedTaskEvent[] = [];
   for (const task of completed) {
     const entity = records.get(`${task.entityTypeId}:${task.entityId}`);

@@ -17,7 +17,8 @@ import type { KeyedTaskStore } from '../state/keyed-task-store.js';
 import { findCompleted } from './actions/complete-task.js';
 import { findCopiedDocuments } from './actions/copy-documents.js';
 import { findItemByMarker } from './actions/create-item.js';
-import { crmBinding } from './entity.js';
+import { listElementHolds } from './actions/update-element.js';
+import { isListEntityType } from './list-records.js';
 import type { IntendedAction } from './intended-action.js';
 import { linkedHold } from './linked-records.js';
 
@@ -69,9 +70,12 @@ export async function findOnPortal(
 ): Promise<Found> {
   switch (action.kind) {
     case 'task': {
-      const binding = crmBinding(action.entity);
+      // The task's own binding (a list element's task is bound to its deal, or to nothing: then it is
+      // looked for among its responsible's tasks).
+      const binding = action.task.UF_CRM_TASK[0];
       for await (const t of client.list<TaskRow>('tasks.task.list', {
-        filter: { UF_CRM_TASK: binding },
+        filter:
+          binding !== undefined ? { UF_CRM_TASK: binding } : { RESPONSIBLE_ID: action.task.RESPONSIBLE_ID },
         select: ['ID', 'TITLE', 'DESCRIPTION', 'UF_CRM_TASK'],
       })) {
         const text = t.description ?? t.DESCRIPTION ?? '';
@@ -91,6 +95,10 @@ export async function findOnPortal(
       return hit ? { commentId: Number(hit.ID ?? hit.id) } : undefined;
     }
     case 'update': {
+      if (isListEntityType(action.entity.entityTypeId))
+        return (await listElementHolds(client, action.entity, action.fields))
+          ? { elementId: action.entity.id }
+          : undefined;
       const answer = await client.call<{ item?: Record<string, unknown> }>('crm.item.get', {
         entityTypeId: action.entity.entityTypeId,
         id: action.entity.id,

@@ -22,6 +22,7 @@ import { executeActions } from '../automation/execute-actions.js';
 import type { ActionReport } from '../automation/execute-actions.js';
 import { DEFAULT_OVERLAP_MINUTES } from '../automation/job-names.js';
 import { isEventTrigger } from '../automation/rule-schema.js';
+import { listTargetOf, readListRecords } from '../automation/list-records.js';
 import { detectTaskCompletions } from '../automation/task-completion.js';
 import { childWatches, childrenFinishedFirings } from '../automation/actions/children-finished.js';
 import { readParents } from '../automation/read-parents.js';
@@ -102,13 +103,14 @@ export async function runSync(ctx: JobContext): Promise<JobWork> {
       batch = [];
     };
 
-    for await (const row of env.client.list<Record<string, unknown>>(
-      'crm.item.list',
-      { entityTypeId, filter, select: ['*'], useOriginalUfNames: 'Y' },
-      ctx.signal ? { signal: ctx.signal } : {},
-    )) {
+    // A list's elements are read whole each run (list-records.ts); CRM records changed since the checkpoint.
+    const list = listTargetOf(ctx.ruleContext.catalog, entityTypeId)?.list;
+    const records = list
+      ? readListRecords(env.client, list, offset, ctx.signal ? { signal: ctx.signal } : {})
+      : crmRecords(ctx, entityTypeId, filter);
+    for await (const entity of records) {
       scanned++;
-      batch.push(entityFromItem(entityTypeId, row));
+      batch.push(entity);
       if (batch.length >= FLUSH_EVERY) flush();
     }
     flush();
@@ -125,6 +127,7 @@ export async function runSync(ctx: JobContext): Promise<JobWork> {
   const tasks = await detectTaskCompletions(env, {
     portalNow: ctx.portalNow,
     dryRun,
+    lists: { catalog: ctx.ruleContext.catalog, offsetMinutes: offset },
     ...(ctx.signal ? { signal: ctx.signal } : {}),
   });
   scanned += tasks.checked;
@@ -206,4 +209,19 @@ export async function runSync(ctx: JobContext): Promise<JobWork> {
     firings,
     reports,
   };
+}
+
+/** The CRM records of a type the filter selects, as rule records (crm.item.list, fast chained paging). */
+async function* crmRecords(
+  ctx: JobContext,
+  entityTypeId: number,
+  filter: Record<string, unknown>,
+): AsyncGenerator<Entity> {
+  for await (const row of ctx.env.client.list<Record<string, unknown>>(
+    'crm.item.list',
+    { entityTypeId, filter, select: ['*'], useOriginalUfNames: 'Y' },
+    ctx.signal ? { signal: ctx.signal } : {},
+  )) {
+    yield entityFromItem(entityTypeId, row);
+  }
 }

@@ -9,6 +9,9 @@ import { join } from 'node:path';
 import { systemClock } from '../../src/clock.js';
 import type { LabConfig } from '../../src/config/config-sections.js';
 import { loadConfig } from '../../src/config/load-config.js';
+import { computePlan } from '../../src/provision/compute-plan.js';
+import { callFor, callIds } from '../../src/provision/operation-calls.js';
+import { emptySnapshot } from '../../src/provision/snapshot.js';
 import type { LocalPortal } from '../../src/emulator/start-local-portal.js';
 import type { JobEnvironment } from '../../src/jobs/job-context.js';
 import { createClient } from '../../src/rest/client.js';
@@ -150,6 +153,16 @@ export async function labPortal(options: { latencyMs?: number } = {}): Promise<L
     moduleId: 'crm',
     field: { entityId: `CRM_${typeId}`, fieldName: `UF_CRM_${typeId}_DEADLINE`, userTypeId: 'date' },
   });
+
+  // The universal lists of config/lists.yaml, as `apply` makes them (rules on list elements need them).
+  const listPlan = computePlan({ lists: config.lists ?? [] }, { ...emptySnapshot(), lists: [] });
+  for (const op of listPlan.operations.filter((o) => o.action !== 'noop')) {
+    const c = callFor(
+      op,
+      callIds(() => undefined, false),
+    );
+    await call(c.method, c.params);
+  }
 
   const ids: LabIds = {
     pipelines,

@@ -113,6 +113,9 @@ describe('b24lab jobs', () => {
       'subcontracts-results-sent',
       'procurement-lab-finished-results-task',
       'procurement-results-sent',
+      'contract-approval-request',
+      'contract-approved',
+      'contract-rejected',
     ]);
     expect(jobs[1]!.rules).toEqual([
       'sales-new-request-forgotten',

@@ -79,6 +79,9 @@ describe('the shipped automation config', () => {
       'sales-audit-task',
       'procurement-audit-task',
       'subcontracts-audit-task',
+      'contract-approval-request',
+      'contract-approved',
+      'contract-rejected',
     ]);
     expect(automation.jobs).toEqual({
       sync: { schedule: '*/5 * * * *', overlapMinutes: 10, enabled: true },
