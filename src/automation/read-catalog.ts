@@ -153,7 +153,7 @@ export async function readCatalog(
         fields: Object.fromEntries(
           (configured?.fields ?? []).map((f) => [f.code, `UF_CRM_${typeId}_${f.code}`]),
         ),
-        enums: await readItemEnums(client, typeId),
+        enums: await readItemEnums(client, entityTypeId, typeId, configured?.fields ?? []),
       };
     }
   }

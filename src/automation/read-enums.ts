@@ -7,9 +7,19 @@
  *   smart process   userfieldconfig.list of CRM_<type id> (it leaves the items out), then
  *                   userfieldconfig.get of each list field: `enum` [{id, value, xmlId}]
  *                   (crm/universal/userfieldconfig/userfieldconfig-get.md)
+ * userfieldconfig.* needs its own scope besides crm (reference/bitrix24-rest.md §6.10), which b24lab
+ * does not require of a webhook: without it the items come from crm.item.fields (ID, VALUE) and their
+ * keys from the configuration, by label.
  */
 import type { B24Client } from '../rest/client.js';
+import { B24Error } from '../rest/errors.js';
 import type { EnumFields, EnumItem } from './enum-values.js';
+
+/** A list field of the configuration (config/smart-processes.yaml `fields:`). */
+export interface ConfiguredField {
+  code: string;
+  list?: { key?: string | undefined; value: string }[] | undefined;
+}
 
 interface LegacyFieldRow {
   FIELD_NAME: string;
@@ -42,8 +52,57 @@ export async function readDealEnums(client: B24Client): Promise<EnumFields> {
   return out;
 }
 
-/** `typeId`: the smart process's crm.type id (its fields live in CRM_<typeId>). */
-export async function readItemEnums(client: B24Client, typeId: number): Promise<EnumFields> {
+/** Refused for want of a scope or a right: the fallback may still work. */
+const refused = (e: unknown): boolean =>
+  e instanceof B24Error &&
+  (e.code === 'insufficient_scope' ||
+    e.code === 'ACCESS_DENIED' ||
+    e.httpStatus === 401 ||
+    e.httpStatus === 403);
+
+/**
+ * `typeId`: the smart process's crm.type id (its fields live in CRM_<typeId>); `configured`: its
+ * fields in the configuration (keys for the crm.item.fields fallback).
+ */
+export async function readItemEnums(
+  client: B24Client,
+  entityTypeId: number,
+  typeId: number,
+  configured: ConfiguredField[] = [],
+): Promise<EnumFields> {
+  try {
+    return await viaUserfieldconfig(client, typeId);
+  } catch (e) {
+    if (!refused(e)) throw e;
+    return viaItemFields(client, entityTypeId, typeId, configured);
+  }
+}
+
+async function viaItemFields(
+  client: B24Client,
+  entityTypeId: number,
+  typeId: number,
+  configured: ConfiguredField[],
+): Promise<EnumFields> {
+  const { fields } = await client.call<{
+    fields: Record<string, { type?: string; items?: { ID: string | number; VALUE?: string }[] }>;
+  }>('crm.item.fields', { entityTypeId, useOriginalUfNames: 'Y' });
+  const out: EnumFields = {};
+  for (const [name, d] of Object.entries(fields)) {
+    if (d.type !== 'enumeration') continue;
+    const list = configured.find((f) => `UF_CRM_${typeId}_${f.code}` === name)?.list ?? [];
+    out[name] = (d.items ?? []).map((i) =>
+      item(
+        i.ID,
+        i.VALUE,
+        list.find((l) => l.value.trim().toLowerCase() === (i.VALUE ?? '').trim().toLowerCase())?.key,
+      ),
+    );
+  }
+  return out;
+}
+
+async function viaUserfieldconfig(client: B24Client, typeId: number): Promise<EnumFields> {
   const ids: (string | number)[] = [];
   for await (const row of client.list<ConfigFieldRow>('userfieldconfig.list', {
     moduleId: 'crm',

@@ -464,4 +464,36 @@ describe('smart-process items: list fields, create_item, copy_item, directions, 
     );
     expect((await runJob('control', env)).actions).toEqual([]);
   });
+
+  it('a webhook without the userfieldconfig scope: list items from crm.item.fields, keys from config', async () => {
+    const hook = (await lab.call('b24lab.webhook.add', {
+      scopes: ['crm', 'user', 'department', 'task', 'im'],
+    })) as {
+      URL: string;
+    };
+    const limited = { ...jobEnvironment({ ...lab, base: hook.URL }), config };
+    try {
+      await runJob('sync', limited);
+      await lab.advance(0.01);
+      const newRequest = lab.ids.lab.direction('new-request');
+      const { item } = (await lab.call('crm.item.add', {
+        entityTypeId: lab.ids.lab.entityTypeId,
+        useOriginalUfNames: 'Y',
+        fields: { title: 'Только ГТИ', categoryId: newRequest.id, [dirField]: [ids.directions.GTI] },
+      })) as { item: { id: number } };
+      await runJob('sync', limited);
+      await lab.advance(0.01);
+      await moveItem(item.id, newRequest.stage('SUCCESS'));
+      const run = await runJob('sync', limited);
+      expect(run.actions.map((a) => [a.ruleId, a.outcome])).toEqual([['lab-gti-only', 'done']]);
+      const { item: moved } = (await lab.call('crm.item.get', {
+        entityTypeId: lab.ids.lab.entityTypeId,
+        id: item.id,
+      })) as { item: Item };
+      expect(moved.stageId).toBe(lab.ids.lab.direction('gti').stage('IN_WORK'));
+    } finally {
+      limited.close();
+      removeDir(limited.dir);
+    }
+  });
 });
