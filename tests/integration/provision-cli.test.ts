@@ -40,6 +40,9 @@ async function setup(): Promise<{ portal: LocalPortal; config: string; env: Reco
     await callOk(portal.webhookUrl, 'user.add', { EMAIL: email, UF_DEPARTMENT: [1] });
   const config = tempDir('b24lab-config-');
   cpSync('config', config, { recursive: true });
+  // Provisioning only: the shipped rules name stages these tests remove (a rule naming a missing stage
+  // is a config error that stops `plan`).
+  rmSync(join(config, 'automation.yaml'));
   const env = {
     B24LAB_PORTAL: portal.webhookUrl,
     B24LAB_STATE: tempDir('b24lab-state-'),
