@@ -23,7 +23,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createBackup } from '../src/backup/create-backup.js';
-import { downloadFile } from '../src/backup/download-file.js';
 import { systemClock } from '../src/clock.js';
 import { seedRecords } from '../src/emulator/crm/records.js';
 import { startLocalPortal } from '../src/emulator/start-local-portal.js';
@@ -53,7 +52,7 @@ async function worker(webhookUrl: string, root: string): Promise<void> {
       kind: 'full',
       version: 'bench',
       clock: systemClock,
-      download: (url) => downloadFile(url),
+      download: async (url) => (await client.download(url)).content,
     });
     // maxRSS is in kilobytes (process.resourceUsage); the sampled peak covers platforms without it.
     const maxRss = Math.max(peak, process.resourceUsage().maxRSS * 1024);

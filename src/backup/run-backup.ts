@@ -10,7 +10,6 @@ import type { ClientOptions } from '../rest/client.js';
 import { createClient } from '../rest/client.js';
 import type { BackupProgress, BackupResult } from './create-backup.js';
 import { createBackup } from './create-backup.js';
-import { downloadFile } from './download-file.js';
 import type { RestoreResult } from './restore-snapshot.js';
 import { restoreSnapshot } from './restore-snapshot.js';
 import type { SnapshotKind } from './snapshot-name.js';
@@ -42,7 +41,8 @@ export async function runBackupCreate(input: RunBackupInput): Promise<BackupResu
       kind: input.kind,
       version: input.version,
       clock: input.clock,
-      download: (url) => downloadFile(url, input.signal),
+      download: async (url) =>
+        (await client.download(url, input.signal ? { signal: input.signal } : {})).content,
       ...(input.signal ? { signal: input.signal } : {}),
       ...(input.onProgress ? { onProgress: input.onProgress } : {}),
     });

@@ -17,7 +17,6 @@ import type { LabConfig } from '../config/config-sections.js';
 import { applyPortal } from '../provision/apply-portal.js';
 import { readSnapshot } from '../provision/read-snapshot.js';
 import { createBackup } from '../backup/create-backup.js';
-import { downloadFile } from '../backup/download-file.js';
 import { verifySnapshot } from '../backup/verify-snapshot.js';
 import { runJob } from '../jobs/run-job.js';
 import type { JobResult } from '../jobs/run-job.js';
@@ -191,7 +190,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoRun> {
       kind: 'full',
       version: options.version,
       clock: options.clock,
-      download: (url) => downloadFile(url),
+      download: async (url) => (await client.download(url)).content,
     });
     const verified = await verifySnapshot(backup.path);
 

@@ -5,7 +5,6 @@
  *   reports  the chosen reports of the current month, written to a folder in the chosen formats
  */
 import { createBackup } from '../backup/create-backup.js';
-import { downloadFile } from '../backup/download-file.js';
 import { DEFAULT_RETENTION, pruneSnapshots } from '../backup/prune-snapshots.js';
 import { verifySnapshot } from '../backup/verify-snapshot.js';
 import { InternalError } from '../errors.js';
@@ -39,7 +38,7 @@ export async function runMaintenanceJob(
       kind,
       version: options.version,
       clock: env.clock,
-      download: (url) => downloadFile(url),
+      download: async (url) => (await env.client.download(url)).content,
     });
     const verify = await verifySnapshot(backup.path);
     if (!verify.ok) {

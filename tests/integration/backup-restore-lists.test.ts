@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compareSnapshots } from '../../src/backup/compare-snapshots.js';
 import { createBackup } from '../../src/backup/create-backup.js';
-import { downloadFile } from '../../src/backup/download-file.js';
 import { loadChain } from '../../src/backup/effective-rows.js';
 import { IdMap } from '../../src/backup/id-map.js';
 import { restoreSnapshot } from '../../src/backup/restore-snapshot.js';
@@ -191,7 +190,7 @@ async function backup(client: B24Client): Promise<string> {
     kind: 'full',
     version: 'test',
     clock: systemClock,
-    download: (url) => downloadFile(url),
+    download: async (url) => (await client.download(url)).content,
   });
   expect(result.skipped).toEqual({});
   return result.path;
