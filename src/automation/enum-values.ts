@@ -9,6 +9,8 @@
  *   enumIdOf(items, 'GTI') -> 45, enumIdOf(items, 'гти') -> 45, enumIdOf(items, '46') -> 46,
  *   enumIdOf(items, 'OTHER') -> undefined; enumIds(items, ['GTI', 'ANALYTICS']) -> [45, 46]
  */
+import type { Entity } from './entity.js';
+import { fieldValue } from './entity.js';
 
 export interface EnumItem {
   id: number;
@@ -109,4 +111,25 @@ export function sameEnumItem(from: EnumItem[], to: EnumItem[], id: unknown): num
     (item.xmlId !== null ? to.find((i) => i.xmlId === item.xmlId) : undefined)?.id ??
     to.find((i) => norm(i.value) === norm(item.value))?.id
   );
+}
+
+/**
+ * Template values of a record's list fields, as labels: `{{UF_CRM_SERVICE}}` and by code
+ * `{{SERVICE}}` -> «Комплексное исследование» (not the item id the field holds).
+ */
+export function listFieldVars(
+  entity: Entity,
+  enums: EnumFields | undefined,
+  aliases: Record<string, string>,
+): Record<string, string> {
+  const vars: Record<string, string> = {};
+  if (!enums) return vars;
+  for (const [name, items] of Object.entries(enums)) {
+    const value = fieldValue(entity, name);
+    if (value !== undefined) vars[name] = enumLabels(items, value);
+  }
+  for (const [code, name] of Object.entries(aliases)) {
+    if (name in vars) vars[code] = vars[name]!;
+  }
+  return vars;
 }

@@ -27,7 +27,7 @@ import { matchesConditions } from './match-conditions.js';
 import { isListEntityType, listTaskBindings } from './list-records.js';
 import { planSetRelated } from './actions/set-related.js';
 import { conditionContextOf, parentOf, parentVars } from './parent-record.js';
-import { enumWriteFields } from './enum-values.js';
+import { enumWriteFields, listFieldVars } from './enum-values.js';
 import { planItemAction, planMoveToDirection } from './actions/plan-item-actions.js';
 import type { OrgChart } from './org-chart.js';
 import { headOfDepartment, headsOf, userName } from './org-chart.js';
@@ -240,6 +240,9 @@ export function planFiring(
     ...parentVars(parentOf(entity, ctx.parents), ctx.catalog, ctx.offsetMinutes),
     ...extra,
   };
+  for (const [name, value] of Object.entries(listFieldVars(entity, rule.enums, rule.aliases))) {
+    if (!(name in vars)) vars[name] = value;
+  }
   for (const [code, name] of Object.entries(rule.aliases)) {
     if (!(code in vars)) vars[code] = formatValue(fieldValue(entity, name), ctx.offsetMinutes);
   }

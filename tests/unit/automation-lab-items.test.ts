@@ -305,6 +305,26 @@ describe('the rules: codes, problems, planning', () => {
   });
 });
 
+describe('list fields in templates', () => {
+  it('read as labels, by field name and by code', () => {
+    const { rules } = resolve([
+      {
+        id: 'say',
+        entity: { pipeline: 'sales' },
+        trigger: { type: 'created' },
+        actions: [{ type: 'comment', text: '{{SERVICE}} / {{UF_CRM_SERVICE}} / {{title}}' }],
+      },
+    ]);
+    const event = { kind: 'created' as const, occurrence: 'created', at: T0 };
+    const [firing] = firingsForEvent(rules, deal({ fields: { UF_CRM_SERVICE: '46' } }), event, ctx);
+    expect(firing!.actions[0]).toMatchObject({
+      text: expect.stringContaining(
+        'Аналитические исследования / Аналитические исследования / Экспертиза почерка',
+      ),
+    });
+  });
+});
+
 describe('children_finished and copy_item, the pure parts', () => {
   const child = (id: number, categoryId: number, stageId: string) => ({ id, categoryId, stageId });
   it('all items final and one successful; an unknown stage falls back to stageSemanticId', () => {
