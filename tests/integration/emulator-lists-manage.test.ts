@@ -1,6 +1,7 @@
 /**
  * The local portal's lists.update, lists.delete and lists.field.delete (lists/lists/lists-update.md,
- * lists-delete.md, lists/fields/lists-field-delete.md), in both body encodings, with their errors.
+ * lists-delete.md, lists/fields/lists-field-delete.md), in both body encodings, with their errors; and
+ * the default USER_TYPE_SETTINGS of a crm field (lists-field-add.md).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalPortal } from '../../src/emulator/start-local-portal.js';
@@ -80,6 +81,40 @@ describe.each(['json', 'form'] as const)('lists management (%s)', (encoding) => 
       encoding,
     );
     expect(noList.body.error).toBe('ERROR_IBLOCK_NOT_FOUND');
+  });
+
+  it('a crm field keeps every switch of USER_TYPE_SETTINGS, N unless given', async () => {
+    const { base } = await registry(`crm-${encoding}`, encoding);
+    await call(
+      'lists.field.add',
+      {
+        ...base,
+        FIELDS: { NAME: 'Сделка', TYPE: 'S:ECrm', CODE: 'DEAL', USER_TYPE_SETTINGS: { DEAL: 'Y' } },
+      },
+      encoding,
+    );
+    await call(
+      'lists.field.add',
+      { ...base, FIELDS: { NAME: 'Клиент', TYPE: 'S:ECrm', CODE: 'CLIENT' } },
+      encoding,
+    );
+    const fields = Object.values<{ CODE?: string; USER_TYPE_SETTINGS?: unknown }>(
+      await call('lists.field.get', base, encoding),
+    );
+    expect(fields.find((f) => f.CODE === 'DEAL')?.USER_TYPE_SETTINGS).toEqual({
+      VISIBLE: 'N',
+      LEAD: 'N',
+      CONTACT: 'N',
+      COMPANY: 'N',
+      DEAL: 'Y',
+    });
+    expect(fields.find((f) => f.CODE === 'CLIENT')?.USER_TYPE_SETTINGS).toEqual({
+      VISIBLE: 'N',
+      LEAD: 'N',
+      CONTACT: 'N',
+      COMPANY: 'N',
+      DEAL: 'N',
+    });
   });
 
   it('lists.delete removes the list with its elements', async () => {

@@ -432,6 +432,9 @@ function applyFieldProps(
   if (get('MULTIPLE') !== undefined && isPropertyType(f.TYPE)) f.MULTIPLE = flag(get('MULTIPLE')) ? 'Y' : 'N';
   f.SETTINGS = readSettings(get('SETTINGS'), f.SETTINGS);
   if (get('USER_TYPE_SETTINGS') !== undefined) f.USER_TYPE_SETTINGS = get('USER_TYPE_SETTINGS');
+  // A CRM binding keeps every switch, N unless given (lists-field-add.md: "If not passed — the system
+  // will set default values": {VISIBLE, LEAD, CONTACT, COMPANY, DEAL} all N).
+  if (f.TYPE === 'S:ECrm') f.USER_TYPE_SETTINGS = crmSettings(f.USER_TYPE_SETTINGS);
   if (get('ROW_COUNT') !== undefined) f.ROW_COUNT = Math.trunc(Number(get('ROW_COUNT'))) || 1;
   if (get('COL_COUNT') !== undefined) f.COL_COUNT = Math.trunc(Number(get('COL_COUNT'))) || 30;
   if (get('LINK_IBLOCK_ID') !== undefined) f.LINK_IBLOCK_ID = idParam(get('LINK_IBLOCK_ID')) ?? null;
@@ -451,6 +454,14 @@ function applyFieldProps(
 }
 
 const isPropertyType = (type: string): boolean => PROPERTY_TYPES.includes(type);
+
+const CRM_SWITCHES = ['VISIBLE', 'LEAD', 'CONTACT', 'COMPANY', 'DEAL'];
+
+/** `{DEAL: 'Y'}` -> `{VISIBLE: 'N', LEAD: 'N', CONTACT: 'N', COMPANY: 'N', DEAL: 'Y'}` */
+function crmSettings(value: unknown): Record<string, string> {
+  const given = value && typeof value === 'object' ? (value as Record<string, unknown>) : {};
+  return Object.fromEntries(CRM_SWITCHES.map((k) => [k, flag(param(given, k)) ? 'Y' : 'N']));
+}
 
 function newField(iblockId: number, fieldId: string, type: string, name: string): Omit<ListFieldDoc, 'id'> {
   return {
