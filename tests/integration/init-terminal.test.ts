@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseEnv } from 'node:util';
@@ -98,5 +98,16 @@ describe.skipIf(!hasScript)('b24lab init on a real terminal', () => {
       B24LAB_PORTAL: portal.webhookUrl,
       B24LAB_RATE_LIMIT: 'enterprise',
     });
+  });
+
+  it('Ctrl+C at a question stops with 130 and writes nothing', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'b24lab-tty-'));
+    dirs.push(dir);
+    const t = terminal(['init'], dir);
+    await t.waitFor('How should b24lab connect to the portal?');
+    t.type('\x03');
+    expect(await t.exited).toBe(130);
+    expect(t.screen()).toContain('Cancelled: nothing was written.');
+    expect(existsSync(join(dir, '.env'))).toBe(false);
   });
 });
