@@ -2,7 +2,7 @@
  * Load-time checks of a rule on list elements (`entity: { list: <key> }`) against the `lists:`
  * section: the list exists, and the fields the rule names are its fields (property codes, or the
  * system fields NAME, CREATED_BY ...). A list has no stages, so stage triggers and move_stage have
- * nothing to act on.
+ * nothing to act on; its elements are read by the sync job, so time triggers (control job) do not run.
  */
 import type { CheckContext } from '../config/config-section.js';
 import type { PathSegment } from '../config/config-issue.js';
@@ -35,6 +35,14 @@ export function checkListRule(
   const t = rule.trigger;
   if (t.type === 'stage_entered' || t.type === 'stayed_in_stage')
     ctx.issue(at('trigger', 'type'), `A list has no stages: ${t.type} cannot fire on list "${key}"`);
+  // The control job lists CRM records (crm.item.list); list elements are read by the sync job only.
+  if (t.type === 'date_passed' || t.type === 'schedule')
+    ctx.issue(
+      at('trigger', 'type'),
+      `${t.type} is not run on list elements (list "${key}"); use created or field_changed`,
+    );
+  if (t.type === 'children_finished')
+    ctx.issue(at('trigger', 'type'), `children_finished is a deal trigger, not one of list "${key}"`);
   if (t.type === 'field_changed' || t.type === 'date_passed') fieldIssue(at('trigger', 'field'), t.field);
   rule.conditions.forEach((c, j) => {
     if (!c.field.startsWith('parent.')) fieldIssue(at('conditions', j, 'field'), c.field);

@@ -43,6 +43,10 @@ describe('rules on list elements in the config', () => {
       entity: { list: contracts }
       trigger: { type: stage_entered, stage: NEW }
       actions: [{ type: notify, to: [head], message: x }]
+    - id: timed
+      entity: { list: contracts }
+      trigger: { type: date_passed, field: APPROVAL_DATE }
+      actions: [{ type: notify, to: [head], message: x }]
 `);
     expect(result.ok).toBe(false);
     if (result.ok) return;
@@ -63,6 +67,7 @@ describe('rules on list elements in the config', () => {
         'automation.rules[2].trigger.type',
         'A list has no stages: stage_entered cannot fire on list "contracts"',
       ],
+      ['automation.rules[3].trigger.type', 'date_passed is not run on list elements (list "contracts")'],
     ]);
   });
 
