@@ -453,14 +453,54 @@ describe('smart-process items: list fields, create_item, copy_item, directions, 
     expect((await sync()).actions).toEqual([]);
   });
 
+  it('a run killed after the copy was added: the next run finds the copy by its marker, moves the original', async () => {
+    const id = await newDeal('Прерванное копирование', 'COMPLEX', 'INVOICE_SENT');
+    await sync();
+    await lab.call('crm.deal.update', {
+      id,
+      fields: { STAGE_ID: lab.ids.pipelines.sales!.stage('INVOICE_PAID') },
+    });
+    await sync();
+    await sync();
+    const [original] = await items(id);
+    await moveItem(original!.id, lab.ids.lab.direction('new-request').stage('SUCCESS'));
+    const dying = jobEnvironment(lab, {
+      dir: env.dir,
+      afterCall: (action) => {
+        if (action.kind === 'copy_item') throw new Error('killed');
+      },
+    });
+    await expect(runJob('sync', { ...dying, config })).rejects.toThrow('killed');
+    dying.close();
+    expect(await items(id)).toHaveLength(2);
+    const next = await sync();
+    const [, copy] = await items(id);
+    const own = next.actions.filter((a) => a.ruleId === 'lab-both-directions');
+    expect(own.map((a) => [a.ruleId, a.kind, a.outcome, a.result])).toEqual([
+      ['lab-both-directions', 'copy_item', 'found', { itemId: copy!.id }],
+      ['lab-both-directions', 'update', 'done', { itemId: original!.id }],
+    ]);
+    expect((await items(id)).map((i) => i.categoryId)).toEqual([
+      lab.ids.lab.direction('gti').id,
+      lab.ids.lab.direction('analytics').id,
+    ]);
+  });
+
   it('the control job: a time rule of items reads the parent deal too, once', async () => {
     await lab.advance(2.5);
     const run = await runJob('control', env);
     const waiting = run.actions.filter((a) => a.ruleId === 'lab-waiting');
-    expect(waiting.map((a) => a.outcome)).toEqual(['done']);
-    const [, itemId] = waiting[0]!.entity.split(':');
-    expect(await comments(`dynamic_${lab.ids.lab.entityTypeId}`, Number(itemId))).toEqual(
-      expect.arrayContaining([expect.stringContaining('Проект по сделке Два направления ждет 2 дн.')]),
+    // The two originals moved to «ГТИ» / «Новый проект» (the copies are in the analytics direction).
+    expect(waiting.map((a) => a.outcome)).toEqual(['done', 'done']);
+    const texts: string[] = [];
+    for (const a of waiting) {
+      texts.push(...(await comments(`dynamic_${lab.ids.lab.entityTypeId}`, Number(a.entity.split(':')[1]))));
+    }
+    expect(texts).toEqual(
+      expect.arrayContaining([
+        expect.stringContaining('Проект по сделке Два направления ждет 2 дн.'),
+        expect.stringContaining('Проект по сделке Прерванное копирование ждет 2 дн.'),
+      ]),
     );
     expect((await runJob('control', env)).actions).toEqual([]);
   });
