@@ -14,6 +14,8 @@ import type { FieldConfig, StageConfig } from '../config/sections/common.js';
 import type { DepartmentConfig } from '../config/sections/departments.js';
 import type { PipelineConfig } from '../config/sections/pipelines.js';
 import type { SmartProcessConfig } from '../config/sections/smart-processes.js';
+import type { ListConfig } from '../config/sections/lists.js';
+import { listsFromSnapshot } from './pull-lists.js';
 import { SMART_PROCESS_FLAGS, SYSTEM_ENTITY_TYPES } from '../config/sections/smart-processes.js';
 import type { PortalSnapshot, SnapshotField, SnapshotRelation, SnapshotStage } from './snapshot.js';
 
@@ -131,6 +133,8 @@ export interface PulledConfig {
   pipelines: PipelineConfig[];
   dealFields: FieldConfig[];
   smartProcesses: SmartProcessConfig[];
+  /** Universal lists; only when the portal's lists were read (pull-lists.ts). */
+  lists?: ListConfig[];
 }
 
 export function configFromSnapshot(snap: PortalSnapshot): PulledConfig {
@@ -209,7 +213,14 @@ export function configFromSnapshot(snap: PortalSnapshot): PulledConfig {
     };
   });
 
-  return { departments, pipelines, dealFields: fieldsOf(snap.dealFields), smartProcesses };
+  const lists = snap.lists && snap.lists.length > 0 ? listsFromSnapshot(snap.lists) : [];
+  return {
+    departments,
+    pipelines,
+    dealFields: fieldsOf(snap.dealFields),
+    smartProcesses,
+    ...(lists.length > 0 ? { lists } : {}),
+  };
 }
 
 export interface ConfigFileText {
@@ -222,6 +233,7 @@ const FILES: [section: keyof PulledConfig, file: string, about: string][] = [
   ['pipelines', 'pipelines.yaml', 'Deal pipelines with their stages'],
   ['dealFields', 'deal-fields.yaml', 'Deal card fields'],
   ['smartProcesses', 'smart-processes.yaml', 'Smart processes with directions, stages and fields'],
+  ['lists', 'lists.yaml', 'Universal lists with their fields'],
 ];
 
 /** Stages and list values as one-line maps (`- { code: NEW, name: Новая }`), the rest as blocks. */
@@ -243,7 +255,7 @@ function yamlText(section: string, value: unknown): string {
 
 /** The YAML files of a pulled config, each pointing at the JSON Schema for editor completion. */
 export function pulledFiles(config: PulledConfig, portal: string): ConfigFileText[] {
-  return FILES.map(([section, name, about]) => ({
+  return FILES.filter(([section]) => config[section] !== undefined).map(([section, name, about]) => ({
     name,
     text: `${SCHEMA_COMMENT}\n#\n# ${about}, pulled from ${portal} by \`b24lab pull\`.\n${yamlText(section, config[section])}`,
   }));

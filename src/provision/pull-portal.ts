@@ -9,6 +9,9 @@ import { UserError } from '../errors.js';
 import type { B24Client } from '../rest/client.js';
 import { configFromSnapshot, pulledFiles } from './pull-config.js';
 import { readSnapshot } from './read-snapshot.js';
+import { readLists } from './read-lists.js';
+import type { SnapshotList } from './snapshot.js';
+import { B24Error } from '../rest/errors.js';
 
 export interface PullOptions {
   client: B24Client;
@@ -33,6 +36,7 @@ export interface PullResult {
 
 export async function pullPortal(options: PullOptions): Promise<PullResult> {
   const snapshot = await readSnapshot(options.client);
+  snapshot.lists = await readListsIfAllowed(options.client);
   const config = configFromSnapshot(snapshot);
   const files = [
     ...pulledFiles(config, options.client.portal),
@@ -77,6 +81,20 @@ export async function pullPortal(options: PullOptions): Promise<PullResult> {
       smartProcesses: config.smartProcesses.length,
     },
   };
+}
+
+/**
+ * The universal lists, or none when the webhook has no `lists` scope (or the portal no lists module):
+ * pull works with whatever the portal lets it read.
+ */
+async function readListsIfAllowed(client: B24Client): Promise<SnapshotList[]> {
+  try {
+    return await readLists(client);
+  } catch (e) {
+    const refused = ['insufficient_scope', 'error_method_not_found', 'method_not_found', 'access_denied'];
+    if (e instanceof B24Error && refused.includes(e.codeLower)) return [];
+    throw e;
+  }
 }
 
 /** Whether a JSON file holds the same value as `text` (formatting aside); false when missing or broken. */

@@ -307,6 +307,7 @@ describe('on an empty local portal', () => {
     expect(readdirSync(out).sort()).toEqual([
       'deal-fields.yaml',
       'departments.yaml',
+      'lists.yaml',
       'pipelines.yaml',
       'schema.json',
       'smart-processes.yaml',

@@ -118,6 +118,19 @@ describe('lists: plan and apply', () => {
     expect(second.stdout).not.toContain('Applied');
   });
 
+  it('pull writes the list as lists.yaml; planning the pulled config shows no changes', async () => {
+    const out = tempDir('b24lab-lists-pulled-');
+    const pulled = await runCli(['pull', '--out', out], { env });
+    expect(pulled.code).toBe(0);
+    const text = readFileSync(join(out, 'lists.yaml'), 'utf8');
+    expect(text).toContain('key: contracts');
+    expect(text).toContain('elementName: Номер договора');
+    expect(text).toContain('type: crm');
+    const again = await runCli(['plan', '--exit-code'], { env: { ...env, B24LAB_CONFIG: out } });
+    expect(again.stdout).toMatch(/No changes/);
+    expect(again.code).toBe(0);
+  });
+
   it('a field renamed on the portal by hand is drift, and apply puts it back', async () => {
     const amount = (await byCode('AMOUNT'))!;
     await callOk(portal.webhookUrl, 'lists.field.update', {
@@ -169,10 +182,7 @@ describe('lists: plan and apply', () => {
   it('a field gone from config, or of another type, is re-created or deleted only with --allow-deletes', async () => {
     editConfig((t) =>
       t
-        .replace(
-          / {6}- code: AMOUNT\n {8}type: number\n {8}label: Сумма договора\n {8}sort: 30\n/,
-          '',
-        )
+        .replace(/ {6}- code: AMOUNT\n {8}type: number\n {8}label: Сумма договора\n {8}sort: 30\n/, '')
         .replace(
           'type: date\n        label: Дата согласования',
           'type: datetime\n        label: Дата согласования',

@@ -3,6 +3,7 @@ import { computePlan } from '../../src/provision/compute-plan.js';
 import { callFor, callIds } from '../../src/provision/operation-calls.js';
 import type { Plan } from '../../src/provision/plan.js';
 import { planListValues } from '../../src/provision/plan-lists.js';
+import { listsFromSnapshot } from '../../src/provision/pull-lists.js';
 import type { SnapshotList } from '../../src/provision/snapshot.js';
 import { emptySnapshot } from '../../src/provision/snapshot.js';
 import { config } from './provision-fixtures.js';
@@ -177,6 +178,21 @@ describe('computePlan: universal lists', () => {
       method: 'lists.field.delete',
       params: { IBLOCK_TYPE_ID: 'lists', IBLOCK_CODE: 'contracts', FIELD_ID: 'PROPERTY_40' },
     });
+  });
+
+  it('pull: the portal list as config plans as no changes; a list with a field it cannot name is left out', () => {
+    const pulled = listsFromSnapshot([portal()]);
+    expect(pulled).toEqual([
+      expect.objectContaining({ key: 'contracts', elementName: 'Номер договора', sort: 500 }),
+    ]);
+    expect(pulled[0]?.fields.map((f) => [f.code, f.type])).toEqual([
+      ['DEAL', 'crm'],
+      ['STATUS', 'list'],
+    ]);
+    expect(changed(computePlan({ lists: pulled }, { ...emptySnapshot(), lists: [portal()] }))).toEqual([]);
+    const odd = portal();
+    odd.fields.push({ ...odd.fields[1]!, fieldId: 'PROPERTY_50', code: 'LINK', type: 'E' });
+    expect(listsFromSnapshot([odd])).toEqual([]);
   });
 
   it('a label changed on the portal after an apply is drift', () => {

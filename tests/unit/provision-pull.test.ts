@@ -19,6 +19,7 @@ describe('pull', () => {
       'pipelines.yaml',
       'deal-fields.yaml',
       'smart-processes.yaml',
+      'lists.yaml',
     ]);
     for (const f of files)
       expect(f.text.split('\n')[0]).toBe('# yaml-language-server: $schema=./schema.json');
