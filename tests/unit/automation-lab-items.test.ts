@@ -17,7 +17,9 @@ import { firingsForEvent } from '../../src/automation/evaluate-rules.js';
 import { matchesCondition } from '../../src/automation/match-conditions.js';
 import { parentVars, ruleUsesParent } from '../../src/automation/parent-record.js';
 import type { Condition } from '../../src/automation/rule-schema.js';
+import { readParents } from '../../src/automation/read-parents.js';
 import { rulesSectionSchema } from '../../src/automation/rule-schema.js';
+import type { B24Client } from '../../src/rest/client.js';
 import { catalog as base, deal, labItem, OFFSET, org, T0 } from './automation-fixtures.js';
 
 const SERVICE: EnumItem[] = [
@@ -390,5 +392,53 @@ describe('children_finished and copy_item, the pure parts', () => {
       stageId: 'DT1036_9:NEW',
       xmlId: 'b24lab#new',
     });
+  });
+});
+
+describe('reading the parents', () => {
+  /** A client at the REST seam: answers crm.item.list with the deals asked for, records the calls. */
+  function fakeClient(): { client: B24Client; calls: { method: string; ids: number[] }[] } {
+    const calls: { method: string; ids: number[] }[] = [];
+    const client = {
+      list: (method: string, params: { filter: { '@id': number[] } }) => {
+        const ids = params.filter['@id'];
+        calls.push({ method, ids });
+        return (async function* () {
+          for (const id of ids) yield { id, title: `Сделка ${id}`, categoryId: 3, stageId: 'C3:NEW' };
+        })();
+      },
+    } as unknown as B24Client;
+    return { client, calls };
+  }
+  const rules = (text: string) =>
+    resolve([
+      {
+        id: 'r',
+        entity: { smartProcess: 'lab' },
+        trigger: { type: 'created' },
+        actions: [{ type: 'comment', text }],
+      },
+    ]).rules;
+
+  it('one crm.item.list per 50 parents, each parent once; none for records without a parent', async () => {
+    const { client, calls } = fakeClient();
+    const items = Array.from({ length: 130 }, (_, i) =>
+      labItem({ id: i + 1, fields: { parentId2: (i % 60) + 1 } }),
+    );
+    items.push(labItem({ id: 500 }));
+    const parents = await readParents(client, rules('{{parent.title}}'), items);
+    expect(calls.map((c) => [c.method, c.ids.length])).toEqual([
+      ['crm.item.list', 50],
+      ['crm.item.list', 10],
+    ]);
+    expect(parents.size).toBe(60);
+    expect(parents.get('2:7')?.title).toBe('Сделка 7');
+  });
+
+  it('nothing is read when no rule uses the parent', async () => {
+    const { client, calls } = fakeClient();
+    const parents = await readParents(client, rules('{{title}}'), [labItem({ fields: { parentId2: 3 } })]);
+    expect(calls).toEqual([]);
+    expect(parents.size).toBe(0);
   });
 });
