@@ -3,8 +3,9 @@
  *
  *   local portal (in-process, Barnaul time) -> 90 people -> apply the shipped config (structure,
  *   pipelines, fields, «Лаборатория») -> clients and ~360 deals replayed over 180 days on the portal
- *   clock -> jobs (sync, control) now and again after the clock moves on -> backup + verify ->
- *   reports (csv, html) -> doctor -> a summary.
+ *   clock -> jobs: a baseline sync, a working day (working-day.ts: people act, syncs every five minutes
+ *   carry the business processes through), control again after the clock moves on 16 and 31 days ->
+ *   backup + verify -> reports (csv, html) -> doctor -> a summary with what each rule did.
  *
  * Deterministic: the portal clock is set to fixed dates and the company comes from a seed, so the same
  * seed gives the same portal and the same numbers. Everything the demo writes goes under `dir`.
@@ -33,6 +34,8 @@ import type { LocalPortal } from '../emulator/start-local-portal.js';
 import { startLocalPortal } from '../emulator/start-local-portal.js';
 import { generateCompany } from './generate-company.js';
 import { seedBusiness, seedPeople } from './seed-portal.js';
+import type { AfternoonCounts, MorningCounts } from './working-day.js';
+import { workingAfternoon, workingMorning } from './working-day.js';
 import type { SeedCounts } from './seed-portal.js';
 
 const DAY = 86_400_000;
@@ -67,6 +70,8 @@ export interface DemoOptions {
 export interface DemoJobRun {
   job: string;
   at: string;
+  /** Runs folded into this line (the working day's syncs, five minutes apart). */
+  runs: number;
   firings: number;
   actions: Record<string, number>;
 }
@@ -78,6 +83,10 @@ export interface DemoSummary {
   provisioned: { created: number; updated: number };
   seeded: SeedCounts;
   jobs: DemoJobRun[];
+  /** What people did on the working day the business processes reacted to. */
+  workingDay: MorningCounts & AfternoonCounts;
+  /** Actions carried out, by rule (all runs). */
+  rules: Record<string, number>;
   notifications: number;
   tasks: number;
   backup: { path: string; rows: number; bytes: number; verified: boolean };
@@ -93,9 +102,17 @@ export interface DemoRun {
   portal: LocalPortal | undefined;
 }
 
-function jobRun(result: JobResult, at: string): DemoJobRun {
-  const actions = Object.fromEntries(Object.entries(result.counts).filter(([, n]) => n > 0));
-  return { job: result.job, at, firings: result.firings, actions };
+function jobRun(results: JobResult[], at: string): DemoJobRun {
+  const actions: Record<string, number> = {};
+  for (const result of results)
+    for (const [k, n] of Object.entries(result.counts)) if (n > 0) actions[k] = (actions[k] ?? 0) + n;
+  return {
+    job: results[0]?.job ?? '',
+    at,
+    runs: results.length,
+    firings: results.reduce((sum, r) => sum + r.firings, 0),
+    actions,
+  };
 }
 
 export async function runDemo(options: DemoOptions): Promise<DemoRun> {
@@ -164,18 +181,40 @@ export async function runDemo(options: DemoOptions): Promise<DemoRun> {
       process: { pid: process.pid, host: hostname(), isAlive: processIsAlive },
     };
     const jobs: DemoJobRun[] = [];
+    const rules: Record<string, number> = {};
     const end = DEMO_START + DEMO_DAYS * DAY;
-    for (const [offsetDays, names] of [
-      [0, ['sync', 'control']],
-      [16, ['sync', 'control']],
-      [31, ['sync', 'control']],
-    ] as const) {
-      const at = end + offsetDays * DAY;
-      await setClock(at);
-      for (const name of names) {
-        step('jobs', `${name} at day +${offsetDays}`);
-        jobs.push(jobRun(await runJob(name, env), new Date(at).toISOString()));
+    const run = async (name: string, at: number, times = 1): Promise<void> => {
+      const results: JobResult[] = [];
+      for (let i = 0; i < times; i++) {
+        // Runs of a series are five minutes apart, like `*/5` in cron.
+        await setClock(at + i * 5 * 60_000);
+        step(
+          'jobs',
+          `${name} at day +${Math.round((at - end) / DAY)}${times > 1 ? ` (run ${i + 1} of ${times})` : ''}`,
+        );
+        const result = await runJob(name, env);
+        for (const a of result.actions)
+          if (a.outcome === 'done') rules[a.ruleId] = (rules[a.ruleId] ?? 0) + 1;
+        results.push(result);
       }
+      jobs.push(jobRun(results, new Date(at).toISOString()));
+    };
+    // The first sync at the end of the half-year takes its baseline; then a working day: the people's
+    // morning, the syncs every five minutes that carry the business processes through their chains
+    // (payment -> production -> lab item -> tasks), the afternoon, more syncs.
+    await run('sync', end);
+    await run('control', end);
+    const day = { data, users };
+    await setClock(end + 3_600_000);
+    const morning = await workingMorning(client, day);
+    await run('sync', end + 3_600_000 + 60_000, 6);
+    await setClock(end + 5 * 3_600_000);
+    const afternoon = await workingAfternoon(client, day);
+    await run('sync', end + 5 * 3_600_000 + 60_000, 4);
+    // Then the clock moves on, so forgotten deals reach their 15- and 30-day escalations.
+    for (const offsetDays of [16, 31]) {
+      await run('sync', end + offsetDays * DAY);
+      await run('control', end + offsetDays * DAY);
     }
     const notifications = (await client.callEnvelope('b24lab.notifications.list')).total ?? 0;
     const tasks = (await client.callEnvelope('tasks.task.list', { select: ['ID'] })).total ?? 0;
@@ -227,6 +266,8 @@ export async function runDemo(options: DemoOptions): Promise<DemoRun> {
       provisioned: { created: plan.create, updated: plan.update },
       seeded,
       jobs,
+      workingDay: { ...morning, ...afternoon },
+      rules: Object.fromEntries(Object.entries(rules).sort(([a], [b]) => a.localeCompare(b))),
       notifications,
       tasks,
       backup: { path: backup.path, rows: backup.rows, bytes: backup.bytes, verified: verified.ok },

@@ -34,18 +34,29 @@ export function renderDemoSummary(summary: DemoSummary, color: boolean): string 
   lines.push(c.bold(`b24lab demo (seed ${summary.seed}) finished in ${summary.seconds} s`));
   lines.push('');
   lines.push(
-    `${c.cyan('provisioned')}  ${summary.provisioned.created} created, ${summary.provisioned.updated} updated (structure, 3 pipelines, deal fields, «Лаборатория»)`,
+    `${c.cyan('provisioned')}  ${summary.provisioned.created} created, ${summary.provisioned.updated} updated (structure, 3 pipelines, deal fields, «Лаборатория», contract registry)`,
   );
   lines.push(
     `${c.cyan('seeded')}       ${s.users} employees, ${s.companies} companies, ${s.contacts} contacts, ${s.deals} deals with ${s.stageMoves} stage moves, ${s.labItems} lab items (${s.requests} batch requests)`,
+  );
+  const w = summary.workingDay;
+  lines.push(
+    `${c.cyan('working day')}  ${w.newRequests} new requests, ${w.paidInvoices} invoices paid, ${w.concludedContracts} public contracts concluded, ${w.submittedContracts} contracts submitted; afternoon: ${w.distributedLabItems} lab items distributed, ${w.approvedContracts} contract approved, ${w.appointedResponsibles} responsibles appointed`,
   );
   for (const job of summary.jobs) {
     const actions = Object.entries(job.actions)
       .map(([k, n]) => `${k} ${n}`)
       .join(', ');
+    const runs = job.runs > 1 ? ` x${job.runs}` : '';
     lines.push(
-      `${c.cyan('job')}          ${job.job.padEnd(8)} at ${job.at.slice(0, 10)}: ${job.firings} firings${actions ? ` (${actions})` : ''}`,
+      `${c.cyan('job')}          ${`${job.job}${runs}`.padEnd(8)} at ${job.at.slice(0, 16).replace('T', ' ')} UTC: ${job.firings} firings${actions ? ` (${actions})` : ''}`,
     );
+  }
+  const rules = Object.entries(summary.rules);
+  if (rules.length > 0) {
+    lines.push(`${c.cyan('rules')}        actions carried out, by rule:`);
+    const width = Math.max(...rules.map(([id]) => id.length));
+    for (const [id, n] of rules) lines.push(`               ${id.padEnd(width)}  ${n}`);
   }
   lines.push(`${c.cyan('portal')}       ${summary.notifications} notifications sent, ${summary.tasks} tasks`);
   lines.push(

@@ -62,7 +62,7 @@ describe('b24lab demo', () => {
       });
       return ((await response.json()) as { total: number }).total;
     };
-    expect(await total('crm.deal.list')).toBe(first.seeded.deals);
+    expect(await total('crm.deal.list')).toBe(first.seeded.deals + first.workingDay.newRequests);
     expect(await total('crm.company.list')).toBe(first.seeded.companies);
     expect(await total('crm.contact.list')).toBe(first.seeded.contacts);
     expect(await total('user.get', { ADMIN_MODE: true })).toBe(first.seeded.users + 1);
@@ -70,7 +70,23 @@ describe('b24lab demo', () => {
     const lab = (await callOk(url, 'crm.type.list')).types.find(
       (t: { code: string }) => t.code === 'laboratory',
     );
-    expect(await total('crm.item.list', { entityTypeId: lab.entityTypeId })).toBe(first.seeded.labItems);
+    // The seeded lab items, and those the transfer-to-production rules made on the working day (each
+    // carries its action's marker in xmlId).
+    const labItems: { xmlId?: string | null; parentId2?: number }[] = [];
+    for (let start = 0; ; start += 50) {
+      const page = await callOk(url, 'crm.item.list', {
+        entityTypeId: lab.entityTypeId,
+        select: ['id', 'xmlId', 'parentId2'],
+        start,
+      });
+      labItems.push(...(page.items as typeof labItems));
+      if ((page.items as unknown[]).length < 50) break;
+    }
+    const made = labItems.filter((i) => i.xmlId?.startsWith('b24lab#'));
+    expect(made.length).toBeGreaterThan(0);
+    expect(made.every((i) => (i.parentId2 ?? 0) > 0)).toBe(true);
+    expect(labItems.length).toBe(first.seeded.labItems + made.length);
+    expect(await total('tasks.task.list')).toBe(first.tasks);
     // Deals that reached production carry their documents (a contract and a specification).
     const { items } = await callOk(url, 'crm.item.list', {
       entityTypeId: 2,
@@ -84,11 +100,41 @@ describe('b24lab demo', () => {
     expect(first.provisioned.created).toBeGreaterThan(40);
     expect(first.seeded).toMatchObject({ users: 90, companies: 60, contacts: 120 });
     expect(first.seeded.deals).toBeGreaterThan(60);
-    expect(first.jobs.map((j) => j.job)).toEqual(['sync', 'control', 'sync', 'control', 'sync', 'control']);
-    // Escalations fire at 15 and 30 days; a later run repeats none of the earlier ones.
+    expect(first.jobs.map((j) => `${j.job} x${j.runs}`)).toEqual([
+      'sync x1',
+      'control x1',
+      'sync x6',
+      'sync x4',
+      'sync x1',
+      'control x1',
+      'sync x1',
+      'control x1',
+    ]);
+    // The baseline sync reports nothing; escalations fire at 15 and 30 days; a later run repeats none
+    // of the earlier ones (what it finds settled is "already", never "done" again).
+    expect(first.jobs[0]!.firings).toBe(0);
     const controls = first.jobs.filter((j) => j.job === 'control');
     expect(controls.some((j) => (j.actions.done ?? 0) > 0)).toBe(true);
-    expect(first.notifications).toBe(controls.reduce((sum, j) => sum + (j.actions.done ?? 0), 0));
+    expect(controls[1]!.actions.already ?? 0).toBeGreaterThanOrEqual(controls[0]!.actions.done ?? 0);
+    // The working day: people acted, and the business processes answered through the sync job.
+    expect(first.workingDay).toMatchObject({ concludedContracts: 2, approvedContracts: 1 });
+    expect(first.workingDay.newRequests).toBeGreaterThanOrEqual(4);
+    expect(first.workingDay.paidInvoices).toBeGreaterThan(0);
+    expect(first.workingDay.distributedLabItems).toBeGreaterThan(0);
+    for (const rule of [
+      'sales-new-request-notify',
+      'remaining-amount-on-payment',
+      'sales-invoice-paid',
+      'contract-approval-request',
+      'contract-approved',
+      'procurement-contract-assign-task',
+      'lab-distribute-task',
+      'lab-preparation-task',
+      'sales-qualified-control',
+    ])
+      expect(first.rules[rule], rule).toBeGreaterThan(0);
+    const carried = first.jobs.reduce((sum, j) => sum + (j.actions.done ?? 0), 0);
+    expect(Object.values(first.rules).reduce((a, b) => a + b, 0)).toBe(carried);
     expect(first.backup.verified).toBe(true);
     for (const report of first.reports) for (const file of report.files) expect(existsSync(file)).toBe(true);
     const managers = readFileSync(first.reports.find((r) => r.name === 'managers')!.files[0]!, 'utf8');
