@@ -2,6 +2,7 @@ import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { runCli, spawnCli } from '../helpers/cli.js';
 import type { LabPortal } from './automation-portal.js';
 import { labPortal, removeDir } from './automation-portal.js';
@@ -48,80 +49,17 @@ describe('b24lab jobs', () => {
       ['backup', '30 2 * * *', 'config', undefined],
       ['reports', '0 7 * * 1', 'config', undefined],
     ]);
-    expect(jobs[0]!.rules).toEqual([
-      'sales-new-request-notify',
-      'sales-qualified-call-task',
-      'sales-invoice-payment-task',
-      'procurement-fulfilled-payment-task',
-      'remaining-amount-on-create',
-      'remaining-amount-on-amount',
-      'remaining-amount-on-payment',
-      'remaining-amount-results-sent',
-      'sales-responsible-to-client',
-      'procurement-responsible-to-client',
-      'sales-invoice-paid',
-      'sales-invoice-paid-in-advance',
-      'sales-invoice-paid-close-task',
-      'sales-paid-to-production-gti',
-      'sales-paid-to-production-analytics',
-      'sales-paid-to-production-complex',
-      'sales-paid-no-service',
-      'sales-production-gti',
-      'sales-production-analytics',
-      'sales-production-complex',
-      'procurement-production-gti',
-      'procurement-production-analytics',
-      'procurement-production-complex',
-      'procurement-production-no-service',
-      'subcontracts-production-gti',
-      'subcontracts-production-analytics',
-      'subcontracts-production-complex',
-      'subcontracts-production-no-service',
-      'sales-project-dates-start',
-      'sales-project-dates-end',
-      'procurement-project-dates-start',
-      'procurement-project-dates-end',
-      'subcontracts-project-dates-start',
-      'subcontracts-project-dates-end',
-      'procurement-contract-assign-task',
-      'procurement-responsible-assigned',
-      'procurement-assign-task-done',
-      'procurement-remaining-amount-on-create',
-      'procurement-remaining-amount-on-amount',
-      'procurement-remaining-amount-on-payment',
-      'procurement-paid-won',
-      'procurement-fulfilled-paid-won',
-      'lab-distribute-task',
-      'lab-distributed',
-      'lab-distribute-task-done',
-      'lab-preparation-task',
-      'lab-prepared',
-      'lab-check-task',
-      'lab-insufficient-data',
-      'lab-checked',
-      'lab-to-gti',
-      'lab-to-analytics',
-      'lab-to-both-directions',
-      'lab-no-directions',
-      'lab-gti-new-project',
-      'lab-analytics-new-project',
-      'sales-lab-finished-results-task',
-      'sales-results-sent',
-      'sales-feedback-received',
-      'sales-feedback-won',
-      'subcontracts-lab-finished-results-task',
-      'subcontracts-results-sent',
-      'procurement-lab-finished-results-task',
-      'procurement-results-sent',
-      'contract-approval-request',
-      'contract-approved',
-      'contract-rejected',
-    ]);
-    expect(jobs[1]!.rules).toEqual([
-      'sales-new-request-forgotten',
-      'sales-qualified-control',
-      'lab-project-overdue',
-    ]);
+    // The time rules go to control; every other enabled rule of the shipped config, in its order, to sync.
+    const control = ['sales-new-request-forgotten', 'sales-qualified-control', 'lab-project-overdue'];
+    const shipped = (
+      parse(readFileSync('config/automation.yaml', 'utf8')) as {
+        automation: { rules: { id: string; enabled?: boolean }[] };
+      }
+    ).automation.rules;
+    const enabled = shipped.filter((r) => r.enabled !== false).map((r) => r.id);
+    expect(enabled.length).toBeGreaterThan(60);
+    expect(jobs[0]!.rules).toEqual(enabled.filter((id) => !control.includes(id)));
+    expect(jobs[1]!.rules).toEqual(control);
     const text = await runCli(['jobs', 'list', '--state', join(dir, 'nowhere')]);
     expect(text.stdout).toContain('control  7 * * * *');
     expect(text.stdout).toContain('never run here');
