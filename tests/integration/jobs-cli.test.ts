@@ -158,5 +158,6 @@ describe('b24lab jobs', () => {
     ]);
     expect(lines.some((l) => l.msg?.startsWith('stopping'))).toBe(true);
     expect(lines.filter((l) => l.level === 'error')).toEqual([]);
-  });
+    // A process of its own that starts, reads the catalog and runs two jobs: slow on a loaded machine.
+  }, 90_000);
 });
