@@ -171,6 +171,15 @@ export function resolveRules(
         problem(['trigger', 'stage'], `no stage "${rule.trigger.stage}" in "${target.key}"`);
       }
     }
+    // `{ field: stage }` conditions name stages of the watched categories (match-conditions.ts).
+    rule.conditions.forEach((c, i) => {
+      if (c.field !== 'stage') return;
+      const codes = Array.isArray(c.value) ? c.value : [c.value];
+      for (const code of codes) {
+        if (typeof code === 'string' && stageIdsOf(code).length === 0)
+          problem(['conditions', i, 'value'], `no stage "${code}" in "${target.key}"`);
+      }
+    });
     rule.actions.forEach((action, i) => {
       // With a direction, the stage is of that direction (checkItemTargets).
       if (action.type === 'move_stage' && action.direction === undefined && action.stage !== undefined) {

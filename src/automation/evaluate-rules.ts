@@ -186,8 +186,16 @@ export function currentPeriod(
   return now >= start ? { key, start } : undefined;
 }
 
-/** Turns recipients into user ids (in order, without repeats). */
-export function resolveRecipients(recipients: Recipient[], entity: Entity, org: OrgChart): number[] {
+/**
+ * Turns recipients into user ids (in order, without repeats). `parent:responsible` and
+ * `parent:observers` read the item's parent deal, when it was read (none: no one).
+ */
+export function resolveRecipients(
+  recipients: Recipient[],
+  entity: Entity,
+  org: OrgChart,
+  parent?: Entity,
+): number[] {
   const ids: number[] = [];
   const add = (id: unknown): void => {
     const n = Number(id);
@@ -197,6 +205,8 @@ export function resolveRecipients(recipients: Recipient[], entity: Entity, org: 
     if (r === 'responsible') add(entity.assignedById);
     else if (r === 'head') headsOf(org, entity.assignedById).forEach(add);
     else if (r === 'observers') entity.observers.forEach(add);
+    else if (r === 'parent:responsible') add(parent?.assignedById);
+    else if (r === 'parent:observers') parent?.observers.forEach(add);
     else if (r.startsWith('user:')) add(r.slice(5));
     else if (r.startsWith('head_of:')) add(headOfDepartment(org, r.slice(8)));
     else if (r.startsWith('field:')) {
@@ -226,6 +236,8 @@ export function planFiring(
   const stage = findStage(ctx.catalog, entity.entityTypeId, entity.categoryId, entity.stageId);
   const entered = enteredAt ?? entity.movedTime ?? undefined;
   const path = entityPath(ref);
+  const parent = parentOf(entity, ctx.parents);
+  const recipients = (list: Recipient[]): number[] => resolveRecipients(list, entity, ctx.org, parent);
   const vars: Record<string, string | number> = {
     id: entity.id,
     title: entity.title,
@@ -237,7 +249,7 @@ export function planFiring(
     daysInStage: entered === undefined ? '' : Math.floor((ctx.now - entered) / DAY_MS),
     // The portal's date (YYYY-MM-DD), the form date fields take: `RESULTS_SENT_DATE: '{{today}}'`.
     today: localTime(ctx.now, ctx.offsetMinutes).date,
-    ...parentVars(parentOf(entity, ctx.parents), ctx.catalog, ctx.offsetMinutes),
+    ...parentVars(parent, ctx.catalog, ctx.offsetMinutes),
     ...extra,
   };
   for (const [name, value] of Object.entries(listFieldVars(entity, rule.enums, rule.aliases))) {
@@ -274,12 +286,7 @@ export function planFiring(
   rule.rule.actions.forEach((action: Action, index) => {
     switch (action.type) {
       case 'notify':
-        notifyAll(
-          index,
-          resolveRecipients(action.to, entity, ctx.org),
-          render(action.message),
-          describeRecipients(action.to),
-        );
+        notifyAll(index, recipients(action.to), render(action.message), describeRecipients(action.to));
         break;
       case 'escalate':
         notifyAll(
@@ -290,12 +297,12 @@ export function planFiring(
         );
         break;
       case 'task': {
-        const [responsible] = resolveRecipients([action.responsible], entity, ctx.org);
+        const [responsible] = recipients([action.responsible]);
         if (responsible === undefined) {
           skip(index, `no responsible for the task (${action.responsible})`);
           break;
         }
-        const auditors = resolveRecipients(action.auditors, entity, ctx.org).filter((u) => u !== responsible);
+        const auditors = recipients(action.auditors).filter((u) => u !== responsible);
         const b = base(index);
         const deadlineMs =
           action.deadline === undefined
@@ -419,8 +426,7 @@ export function planFiring(
       case 'create_item':
       case 'copy_item': {
         const b = base(index);
-        const [responsible] =
-          action.type === 'create_item' ? resolveRecipients([action.responsible], entity, ctx.org) : [];
+        const [responsible] = action.type === 'create_item' ? recipients([action.responsible]) : [];
         const { aliases, enums } = rule;
         const planned = planItemAction(action, {
           entity,

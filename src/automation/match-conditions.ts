@@ -1,3 +1,4 @@
+import { stageCode } from './catalog.js';
 import type { Entity } from './entity.js';
 import { fieldValue } from './entity.js';
 import type { EnumFields } from './enum-values.js';
@@ -15,6 +16,13 @@ export interface ConditionContext {
 }
 
 const PARENT = 'parent.';
+
+/**
+ * `{ field: stage, value: INVOICE_SENT }` compares the record's stage by its configuration code, the
+ * STATUS_ID without its pipeline's or direction's prefix: `C3:INVOICE_SENT` and `INVOICE_SENT` (the
+ * default pipeline) are both INVOICE_SENT, `DT1036_7:INVOICE_SENT_LATE` is not.
+ */
+export const STAGE_FIELD = 'stage';
 
 function isEmpty(value: unknown): boolean {
   return (
@@ -54,7 +62,11 @@ export function matchesCondition(
   const onParent = condition.field.startsWith(PARENT);
   const field = onParent ? condition.field.slice(PARENT.length) : condition.field;
   const source = onParent ? context.parent : { entity, enums: context.enums };
-  const actual = source ? fieldValue(source.entity, field) : undefined;
+  const actual = !source
+    ? undefined
+    : field === STAGE_FIELD
+      ? stageCode(source.entity.stageId)
+      : fieldValue(source.entity, field);
   const items = source?.enums?.[field];
   const expected = condition.value;
   const given = Array.isArray(expected) ? expected : expected === undefined ? [] : [expected];

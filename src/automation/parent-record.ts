@@ -3,8 +3,8 @@
  * link is the item's field `parentId<parentEntityTypeId>`), as rules of smart-process items read it:
  * `{{parent.title}}`, `{{parent.link}}`, `{{parent.UF_CRM_DOCS_FOLDER}}` (or a deal field by its
  * code, `{{parent.SERVICE}}`, a list field read as its labels) in templates, `parent.<field>` in
- * conditions. Pure: the jobs read the parents (read-parents.ts) only when a rule uses them, and pass
- * them in RuleContext.parents.
+ * conditions, `parent:responsible` / `parent:observers` as recipients. Pure: the jobs read the parents
+ * (read-parents.ts) only when a rule uses them, and pass them in RuleContext.parents.
  */
 import type { Catalog } from './catalog.js';
 import type { Entity, EntityRef } from './entity.js';
@@ -13,9 +13,29 @@ import type { EnumFields } from './enum-values.js';
 import { enumLabels } from './enum-values.js';
 import type { ConditionContext } from './match-conditions.js';
 import { formatValue } from './render-template.js';
-import type { Rule } from './rule-schema.js';
+import type { Action, Recipient, Rule } from './rule-schema.js';
 
 export const PARENT_PREFIX = 'parent.';
+
+/** Recipients among the parent deal's people: its responsible (the manager) and its observers. */
+export const PARENT_RECIPIENT_PREFIX = 'parent:';
+
+/** The recipients an action names, each with its path under the action (`['to', 1]`). */
+export function recipientsOf(action: Action): { path: (string | number)[]; recipient: Recipient }[] {
+  switch (action.type) {
+    case 'notify':
+      return action.to.map((recipient, k) => ({ path: ['to', k], recipient }));
+    case 'task':
+      return [
+        { path: ['responsible'], recipient: action.responsible },
+        ...action.auditors.map((recipient, k) => ({ path: ['auditors', k], recipient })),
+      ];
+    case 'create_item':
+      return [{ path: ['responsible'], recipient: action.responsible }];
+    default:
+      return [];
+  }
+}
 
 /** The deal an item is linked to (`parentId2`), if any. */
 export function parentRefOf(entity: Entity): EntityRef | undefined {
@@ -25,9 +45,14 @@ export function parentRefOf(entity: Entity): EntityRef | undefined {
   return Number.isInteger(id) && id > 0 ? { entityTypeId: DEAL_ENTITY_TYPE_ID, id } : undefined;
 }
 
-/** Whether a rule reads its record's parent (a `parent.` condition or placeholder anywhere). */
+/**
+ * Whether a rule reads its record's parent: a `parent.` condition or placeholder anywhere, or a
+ * `parent:` recipient.
+ */
 export function ruleUsesParent(rule: Rule): boolean {
   if (rule.conditions.some((c) => c.field.startsWith(PARENT_PREFIX))) return true;
+  const recipients = rule.actions.flatMap((a) => recipientsOf(a).map((r) => r.recipient));
+  if (recipients.some((r) => r.startsWith(PARENT_RECIPIENT_PREFIX))) return true;
   return /\{\{\s*parent\./.test(JSON.stringify(rule.actions));
 }
 

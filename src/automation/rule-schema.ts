@@ -87,27 +87,45 @@ export const triggerSchema = z.discriminatedUnion('type', [
   }),
 ]);
 
-export const conditionSchema = z.strictObject({
-  /** A field of the record, or of its parent deal: `parent.opportunity` (parent-record.ts). */
-  field: z.string().regex(/^(parent\.)?[A-Za-z][A-Za-z0-9_]*$/, 'not a field name'),
-  op: z
-    .enum(['=', '!=', '>', '>=', '<', '<=', 'in', 'not_in', 'empty', 'not_empty', 'contains'])
-    .default('='),
-  value: z
-    .union([z.string(), z.number(), z.boolean(), z.array(z.union([z.string(), z.number()]))])
-    .optional(),
-});
+/** The ops a `stage` condition takes: the record is (not) at the stage(s) of these codes. */
+const STAGE_OPS: readonly string[] = ['=', '!=', 'in', 'not_in'];
+
+export const conditionSchema = z
+  .strictObject({
+    /**
+     * A field of the record, or of its parent deal: `parent.opportunity` (parent-record.ts);
+     * `stage` = the stage by its configuration code: `{ field: stage, op: in, value: [NEW, CHECK] }`.
+     */
+    field: z.string().regex(/^(parent\.)?[A-Za-z][A-Za-z0-9_]*$/, 'not a field name'),
+    op: z
+      .enum(['=', '!=', '>', '>=', '<', '<=', 'in', 'not_in', 'empty', 'not_empty', 'contains'])
+      .default('='),
+    value: z
+      .union([z.string(), z.number(), z.boolean(), z.array(z.union([z.string(), z.number()]))])
+      .optional(),
+  })
+  .superRefine((c, ctx) => {
+    if (c.field !== 'stage' && c.field !== 'parent.stage') return;
+    if (!STAGE_OPS.includes(c.op)) {
+      ctx.addIssue({ code: 'custom', path: ['op'], message: 'compare a stage with =, !=, in or not_in' });
+    }
+    const codes = Array.isArray(c.value) ? c.value : [c.value];
+    if (codes.length === 0 || codes.some((v) => typeof v !== 'string' || !key.safeParse(v).success)) {
+      ctx.addIssue({ code: 'custom', path: ['value'], message: 'give a stage code or a list of them' });
+    }
+  });
 
 /**
  * Who receives: `responsible`, `head` (head of the responsible's department, one level up when that is
  * the responsible himself or nobody), `observers`, `user:<id>`, `field:<UF_...>` (an employee field),
- * `head_of:<department name>` (the head of that department: `head_of:Лаборатория`).
+ * `head_of:<department name>` (the head of that department: `head_of:Лаборатория`), and on
+ * smart-process rules `parent:responsible` / `parent:observers` (of the item's parent deal).
  */
 export const recipientSchema = z
   .string()
   .regex(
-    /^(responsible|head|observers|user:[1-9]\d*|field:[A-Za-z][A-Za-z0-9_]*|head_of:\S.*)$/,
-    'expected responsible, head, observers, user:<id>, field:<NAME> or head_of:<department>',
+    /^(responsible|head|observers|user:[1-9]\d*|field:[A-Za-z][A-Za-z0-9_]*|head_of:\S.*|parent:(responsible|observers))$/,
+    'expected responsible, head, observers, user:<id>, field:<NAME>, head_of:<department>, parent:responsible or parent:observers',
   );
 
 const recipients = z.array(recipientSchema).min(1);

@@ -14,6 +14,8 @@ import { JOB_NAMES } from './job-names.js';
 import { checkItemTargets } from './actions/item-targets.js';
 import { checkTaskNames } from './check-task-names.js';
 import { checkHeadOf } from './check-head-of.js';
+import { checkParentRecipients } from './check-parent-recipients.js';
+import { STAGE_FIELD } from './match-conditions.js';
 
 interface StageSource {
   key: string;
@@ -72,6 +74,21 @@ function checkRules(rules: Rule[], ctx: CheckContext): void {
     if ((t.type === 'stage_entered' || t.type === 'stayed_in_stage') && !hasStage(t.stage)) {
       ctx.issue(at('trigger', 'stage'), `No stage "${t.stage}" in ${where}`);
     }
+    // `{ field: stage }` names stages of the rule's own pipeline or directions; `parent.stage` those
+    // of any deal pipeline (the parent deal may be in any of them).
+    rule.conditions.forEach((c, j) => {
+      const own = c.field === STAGE_FIELD;
+      if (!own && c.field !== `parent.${STAGE_FIELD}`) return;
+      const known = own
+        ? hasStage
+        : (code: string) => !pipelines || pipelines.some((p) => p.stages.some((st) => st.code === code));
+      const codes = Array.isArray(c.value) ? c.value : [c.value];
+      codes.forEach((code, k) => {
+        if (typeof code !== 'string' || known(code)) return;
+        const path = Array.isArray(c.value) ? at('conditions', j, 'value', k) : at('conditions', j, 'value');
+        ctx.issue(path, `No stage "${code}" in ${own ? where : 'any pipeline'}`);
+      });
+    });
     rule.actions.forEach((action, j) => {
       // With a direction, the stage is of that direction (checkItemTargets).
       if (action.type === 'move_stage' && action.direction === undefined && action.stage !== undefined) {
@@ -102,6 +119,7 @@ export const automationSection = defineSection({
   check: (automation, ctx) => {
     checkRules(automation.rules, ctx);
     for (const p of checkTaskNames(automation.rules)) ctx.issue(p.path, p.message);
+    for (const p of checkParentRecipients(automation.rules)) ctx.issue(p.path, p.message);
     const departments = ctx.config.departments;
     if (departments) for (const p of checkHeadOf(automation.rules, departments)) ctx.issue(p.path, p.message);
     for (const name of Object.keys(automation.jobs)) {

@@ -151,7 +151,7 @@ describe('automation section checks', () => {
       [
         'automation.rules[2].actions[0].to[0]',
         17,
-        'expected responsible, head, observers, user:<id>, field:<NAME> or head_of:<department>',
+        'expected responsible, head, observers, user:<id>, field:<NAME>, head_of:<department>, parent:responsible or parent:observers',
       ],
       ['automation.rules[2].id', 14, 'duplicate rule id "b" (also rule 2)'],
     ]);
