@@ -127,15 +127,19 @@ describe('business process 8: the «Лаборатория» flow', () => {
     const check = await lab.task(binding(id), 'Проверить данные проекта');
     expect(Number(check.responsibleId)).toBe(lab.users.labHead);
 
-    // Not enough data: the responsible and the project's observers (the deal's) are told.
+    // Not enough data: the responsible, the deal's manager (parent:responsible) and the project's
+    // observers (the deal's) are told.
     await updateItem('labHead', id, { stageId: newRequest.stage('INSUFFICIENT') });
     expect(done(await jobs.sync())).toEqual([
       'lab-insufficient-data complete_task done',
       'lab-insufficient-data notify done',
       'lab-insufficient-data notify done',
+      'lab-insufficient-data notify done',
     ]);
     expect((await lab.task(binding(id), 'Проверить данные проекта')).status).toBe('5');
-    for (const person of ['assistant', 'agent'] as const) {
+    expect((await lab.deal(deal)).assignedById).toBe(lab.users.manager);
+    expect((await item(id)).assignedById).not.toBe(lab.users.manager);
+    for (const person of ['assistant', 'manager', 'agent'] as const) {
       expect(await lab.notifications(person)).toContainEqual(
         expect.stringContaining('недостаточно данных. Дополните данные'),
       );
