@@ -73,9 +73,15 @@ export const triggerSchema = z.discriminatedUnion('type', [
   /**
    * On a deal rule: every item of the smart process linked to the deal (parentId2) is in a final
    * stage, at least one successful. Found by the sync job when an item enters a final stage; once
-   * per set of items (actions/children-finished.ts).
+   * per set of items (actions/children-finished.ts). `directions: [gti, analytics]`: only the items in
+   * those directions are the deal's work; an item in another direction keeps the set unfinished while
+   * it is open and is ignored once final (an item at «Передано в работу» of the new-request direction).
    */
-  z.strictObject({ type: z.literal('children_finished'), smartProcess: key }),
+  z.strictObject({
+    type: z.literal('children_finished'),
+    smartProcess: key,
+    directions: z.array(key).min(1).optional(),
+  }),
   /** Once per period for each matching record (at or after `at`, portal time): reminders, digests. */
   z.strictObject({
     type: z.literal('schedule'),

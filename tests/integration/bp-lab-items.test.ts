@@ -101,6 +101,14 @@ const RULES = rulesSectionSchema.parse([
       { type: 'comment', text: 'Все проекты лаборатории по сделке {{title}} завершены ({{children}})' },
     ],
   },
+  {
+    // Only the work directions count: an item at «Передано в работу» (new-request) is not a project.
+    id: 'lab-work-finished',
+    entity: { pipeline: 'sales' },
+    trigger: { type: 'children_finished', smartProcess: 'laboratory', directions: ['gti', 'analytics'] },
+    conditions: [{ field: 'SERVICE', value: 'ANALYTICS' }],
+    actions: [{ type: 'comment', text: 'Работы лаборатории по сделке {{title}} завершены ({{children}})' }],
+  },
 ]);
 
 interface Item {
@@ -422,6 +430,49 @@ describe('smart-process items: list fields, create_item, copy_item, directions, 
     expect(await comments('deal', id)).toHaveLength(1);
     expect(await comments('deal', failed)).toEqual([]);
     expect((await sync()).actions).toEqual([]);
+  });
+
+  it('children_finished with directions: an item finished at new-request success is not the work; fires once when the gti item finishes', async () => {
+    const id = await newDeal('Работы по направлениям', 'ANALYTICS', 'INVOICE_SENT');
+    const newRequest = lab.ids.lab.direction('new-request');
+    const gti = lab.ids.lab.direction('gti');
+    const add = async (title: string, categoryId: number, stageId: string): Promise<number> => {
+      const { item } = (await lab.call('crm.item.add', {
+        entityTypeId: lab.ids.lab.entityTypeId,
+        fields: { title, categoryId, stageId, parentId2: id },
+      })) as { item: { id: number } };
+      return item.id;
+    };
+    const request = await add('Заявка', newRequest.id, newRequest.stage('DISTRIBUTION'));
+    const work = await add('Проект ГТИ', gti.id, gti.stage('NEW'));
+    await sync();
+    const finishing = (run: Awaited<ReturnType<typeof sync>>) =>
+      run.actions.filter((a) => a.ruleId === 'lab-work-finished' || a.ruleId === 'lab-finished');
+
+    await moveItem(request, newRequest.stage('SUCCESS'));
+    expect(finishing(await sync())).toEqual([]);
+    expect(await comments('deal', id)).toEqual([]);
+
+    await moveItem(work, gti.stage('SUCCESS'));
+    const run = await sync();
+    expect(run.actions.filter((a) => a.ruleId === 'lab-work-finished')).toEqual([
+      expect.objectContaining({
+        entity: `2:${id}`,
+        occurrence: `children:laboratory:${work}`,
+        outcome: 'done',
+      }),
+    ]);
+    // The rule without directions counts the request too (2 items).
+    expect(run.actions.filter((a) => a.ruleId === 'lab-finished')).toEqual([
+      expect.objectContaining({
+        occurrence: `children:laboratory:${[request, work].sort((x, y) => x - y).join(',')}`,
+      }),
+    ]);
+    expect((await comments('deal', id)).sort()).toEqual([
+      expect.stringContaining('Все проекты лаборатории по сделке Работы по направлениям завершены (2)'),
+      expect.stringContaining('Работы лаборатории по сделке Работы по направлениям завершены (1)'),
+    ]);
+    expect(finishing(await sync())).toEqual([]);
   });
 
   it('a run killed after crm.item.add: the next run finds the item by its marker, makes no second', async () => {

@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { copyFields } from '../../src/automation/actions/copy-item.js';
-import { childrenFinished, childrenOccurrence } from '../../src/automation/actions/children-finished.js';
+import {
+  childrenFinished,
+  childrenOccurrence,
+  finishedChildren,
+} from '../../src/automation/actions/children-finished.js';
 import { checkItemTargets } from '../../src/automation/actions/item-targets.js';
 import type { Catalog } from '../../src/automation/catalog.js';
 import { resolveRules } from '../../src/automation/catalog.js';
@@ -193,6 +197,49 @@ describe('the rules: codes, problems, planning', () => {
     ]);
   });
 
+  it('children_finished directions: unknown keys reported at their path, in the catalog and the config check', () => {
+    const { problems } = resolve([
+      {
+        id: 'd',
+        entity: { pipeline: 'sales' },
+        trigger: { type: 'children_finished', smartProcess: 'lab', directions: ['gti', 'archive'] },
+        actions: [{ type: 'comment', text: 'готово' }],
+      },
+    ]);
+    expect(problems.map((p) => [p.ruleId, p.path.join('.'), p.message])).toEqual([
+      [
+        'd',
+        'trigger.directions.1',
+        'no direction "archive" in smart process "lab"; known: new-request, gti, analytics',
+      ],
+    ]);
+    const [rule] = rulesSectionSchema.parse([
+      {
+        id: 'y',
+        entity: { pipeline: 'sales' },
+        trigger: { type: 'children_finished', smartProcess: 'laboratory', directions: ['gti', 'analytics'] },
+        actions: [{ type: 'comment', text: 'готово' }],
+      },
+    ]);
+    const directions = [{ key: 'gti', stages: [{ code: 'NEW' }] }];
+    expect(checkItemTargets(rule!, undefined, () => directions, 'pipeline "sales"')).toEqual([
+      {
+        path: ['trigger', 'directions', 1],
+        message: 'no direction "analytics" in smart process "laboratory"; known: gti',
+      },
+    ]);
+    expect(() =>
+      rulesSectionSchema.parse([
+        {
+          id: 'z',
+          entity: { pipeline: 'sales' },
+          trigger: { type: 'children_finished', smartProcess: 'lab', directions: [] },
+          actions: [{ type: 'comment', text: 'готово' }],
+        },
+      ]),
+    ).toThrow();
+  });
+
   it('plans create_item: linked to the deal, list values as ids, copied fields, marker in xmlId', () => {
     const { rules, problems } = resolve([
       {
@@ -347,6 +394,42 @@ describe('children_finished and copy_item, the pure parts', () => {
     ).toBe(true);
     expect(childrenFinished(catalog, 1036, [])).toBe(false);
     expect(childrenOccurrence('lab', [child(12, 7, ''), child(3, 9, '')])).toBe('children:lab:3,12');
+  });
+
+  it('with directions: only their items are the work; an open item elsewhere holds, a final one is left out', () => {
+    const work = ['gti', 'analytics'];
+    const atNewRequestSuccess = child(1, 5, 'DT1036_5:SUCCESS');
+    // Without directions the item «Передано в работу» alone is a finished set (the old behaviour).
+    expect(childrenFinished(catalog, 1036, [atNewRequestSuccess])).toBe(true);
+    expect(finishedChildren(catalog, 1036, [atNewRequestSuccess], work)).toBeUndefined();
+    expect(
+      finishedChildren(catalog, 1036, [atNewRequestSuccess, child(2, 7, 'DT1036_7:NEW')], work),
+    ).toBeUndefined();
+    expect(
+      finishedChildren(catalog, 1036, [atNewRequestSuccess, child(2, 7, 'DT1036_7:SUCCESS')], work),
+    ).toEqual([child(2, 7, 'DT1036_7:SUCCESS')]);
+    // An open item outside the directions keeps the set unfinished.
+    expect(
+      finishedChildren(
+        catalog,
+        1036,
+        [child(1, 5, 'DT1036_5:DISTRIBUTION'), child(2, 7, 'DT1036_7:SUCCESS')],
+        work,
+      ),
+    ).toBeUndefined();
+    // Within the directions: all final, one successful.
+    expect(
+      finishedChildren(catalog, 1036, [child(2, 7, 'DT1036_7:SUCCESS'), child(3, 9, 'DT1036_9:WORK')], work),
+    ).toBeUndefined();
+    expect(
+      finishedChildren(
+        catalog,
+        1036,
+        [{ ...child(2, 7, 'DT1036_7:FAIL'), stageSemanticId: 'F' }, child(3, 9, 'DT1036_9:SUCCESS')],
+        work,
+      )?.map((c) => c.id),
+    ).toEqual([2, 3]);
+    expect(childrenFinished(catalog, 1036, [child(2, 7, 'DT1036_7:SUCCESS')], ['analytics'])).toBe(false);
   });
 
   it('copies the writable fields, not files, ids, placement or the marker', () => {

@@ -11,6 +11,11 @@
  * keeps one), and an item added later and finished makes a new set, a new firing. An item deleted
  * while the others are finished is not noticed until another item enters a final stage (polling
  * does not see deletions).
+ *
+ * With `directions:` only the items in those directions are the deal's work (the set, {{children}}):
+ * an item in another direction keeps the set unfinished while open (semantics P) and is ignored once
+ * final — an item left at «Передано в работу» of the new-request direction is a success stage, not a
+ * finished project.
  */
 import type { B24Client } from '../../rest/client.js';
 import type { Catalog, ResolvedRule, StageSemantics } from '../catalog.js';
@@ -34,6 +39,9 @@ export interface ChildRow {
 const watching = (rule: ResolvedRule): string | undefined =>
   rule.rule.trigger.type === 'children_finished' ? rule.rule.trigger.smartProcess : undefined;
 
+const workDirections = (rule: ResolvedRule): string[] | undefined =>
+  rule.rule.trigger.type === 'children_finished' ? rule.rule.trigger.directions : undefined;
+
 /** The smart processes children_finished rules watch: entityTypeId -> every direction's id. */
 export function childWatches(rules: ResolvedRule[], catalog: Catalog): Map<number, number[]> {
   const out = new Map<number, number[]>();
@@ -55,10 +63,40 @@ function semanticsOf(catalog: Catalog, entityTypeId: number, child: ChildRow): S
   return child.stageSemanticId === 'S' || child.stageSemanticId === 'F' ? child.stageSemanticId : 'P';
 }
 
-/** All in a final stage, at least one successful (pure). */
-export function childrenFinished(catalog: Catalog, entityTypeId: number, children: ChildRow[]): boolean {
-  const semantics = children.map((c) => semanticsOf(catalog, entityTypeId, c));
-  return semantics.length > 0 && semantics.every((s) => s !== 'P') && semantics.includes('S');
+/**
+ * The finished set of the deal's items, or undefined while it is not finished (pure): all in a final
+ * stage, at least one successful. With `directions` (keys), the set is the items in those directions;
+ * an open item elsewhere keeps it unfinished, a final one elsewhere is left out.
+ */
+export function finishedChildren(
+  catalog: Catalog,
+  entityTypeId: number,
+  children: ChildRow[],
+  directions?: string[],
+): ChildRow[] | undefined {
+  const rows = children.map((c) => ({ child: c, semantics: semanticsOf(catalog, entityTypeId, c) }));
+  let work = rows;
+  if (directions !== undefined) {
+    const target = Object.values(catalog.smartProcesses).find((t) => t.entityTypeId === entityTypeId);
+    const ids = new Set(
+      (target?.categories ?? []).filter((c) => directions.includes(c.key)).map((c) => c.id),
+    );
+    if (rows.some((r) => !ids.has(r.child.categoryId) && r.semantics === 'P')) return undefined;
+    work = rows.filter((r) => ids.has(r.child.categoryId));
+  }
+  const finished =
+    work.length > 0 && work.every((r) => r.semantics !== 'P') && work.some((r) => r.semantics === 'S');
+  return finished ? work.map((r) => r.child) : undefined;
+}
+
+/** All in a final stage (in `directions`, when given), at least one successful (pure). */
+export function childrenFinished(
+  catalog: Catalog,
+  entityTypeId: number,
+  children: ChildRow[],
+  directions?: string[],
+): boolean {
+  return finishedChildren(catalog, entityTypeId, children, directions) !== undefined;
 }
 
 /** `children:laboratory:12,15`: one firing per set of items. */
@@ -105,7 +143,12 @@ export async function childrenFinishedFirings(
       stageSemanticId: typeof row.stageSemanticId === 'string' ? row.stageSemanticId : null,
     });
   }
-  if (!childrenFinished(ctx.catalog, item.entityTypeId, children)) return [];
+  const sets = new Map<ResolvedRule, ChildRow[]>();
+  for (const rule of concerned) {
+    const set = finishedChildren(ctx.catalog, item.entityTypeId, children, workDirections(rule));
+    if (set) sets.set(rule, set);
+  }
+  if (sets.size === 0) return [];
   const answer = await client.call<{ items?: Record<string, unknown>[] }>('crm.item.list', {
     entityTypeId: DEAL_ENTITY_TYPE_ID,
     filter: { id: parent.id },
@@ -116,12 +159,12 @@ export async function childrenFinishedFirings(
   if (!row) return [];
   const deal = entityFromItem(DEAL_ENTITY_TYPE_ID, row);
   const out: Firing[] = [];
-  for (const rule of concerned) {
+  for (const [rule, set] of sets) {
     if (!appliesTo(rule, deal)) continue;
     const context = conditionContextOf(rule.enums, deal, ctx.catalog, ctx.parents);
     if (!matchesConditions(deal, rule.rule.conditions, context)) continue;
-    const occurrence = childrenOccurrence(watching(rule) ?? '', children);
-    out.push(planFiring(rule, deal, occurrence, event.at, ctx, { children: children.length }));
+    const occurrence = childrenOccurrence(watching(rule) ?? '', set);
+    out.push(planFiring(rule, deal, occurrence, event.at, ctx, { children: set.length }));
   }
   return out;
 }

@@ -57,12 +57,22 @@ export function checkItemTargets(
     if (own !== undefined) {
       out.push({ path: ['trigger', 'type'], message: 'children_finished is a trigger of deal rules' });
     }
-    if (!directionsOf(rule.trigger.smartProcess)) {
+    const sp = rule.trigger.smartProcess;
+    const list = directionsOf(sp);
+    if (!list) {
       out.push({
         path: ['trigger', 'smartProcess'],
         message: `unknown smart process "${rule.trigger.smartProcess}"`,
       });
     }
+    rule.trigger.directions?.forEach((key, i) => {
+      if (list && !list.some((d) => d.key === key)) {
+        out.push({
+          path: ['trigger', 'directions', i],
+          message: `no direction "${key}" in smart process "${sp}"; known: ${list.map((d) => d.key).join(', ')}`,
+        });
+      }
+    });
   }
   rule.actions.forEach((a, i) => {
     if (a.type === 'move_stage' && a.direction !== undefined) {
