@@ -46,13 +46,17 @@ export async function benchSync(options: { deals?: number; changedShare?: number
   if (!loaded.ok) throw new Error('config/ does not load');
   const sales = loaded.config.pipelines?.find((p) => p.key === 'sales');
   if (!sales) throw new Error('config/ has no «Продажи» pipeline');
-  // The sales rules only: the bench portal has no other pipeline or smart process.
+  // The sales rules only, and of those the ones that do not name the smart process: the bench portal
+  // has no other pipeline and no «Лаборатория» (creating lab items is not what this bench measures).
   const config = {
     ...loaded.config,
     automation: {
       jobs: {},
       rules: (loaded.config.automation?.rules ?? []).filter(
-        (r) => 'pipeline' in r.entity && r.entity.pipeline === 'sales',
+        (r) =>
+          'pipeline' in r.entity &&
+          r.entity.pipeline === 'sales' &&
+          !JSON.stringify([r.trigger, r.actions]).includes('"smartProcess"'),
       ),
     },
   };
