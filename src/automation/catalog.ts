@@ -228,7 +228,11 @@ function withFieldNames(
   return {
     ...rule,
     trigger,
-    conditions: rule.conditions.map((c) => ({ ...c, field: name(c.field) })),
+    conditions: rule.conditions.map((c) => ({
+      ...c,
+      field: name(c.field),
+      ...(c.valueField !== undefined ? { valueField: name(c.valueField) } : {}),
+    })),
     actions: rule.actions.map((a) => {
       if (a.type === 'set_fields') {
         return { ...a, fields: Object.fromEntries(Object.entries(a.fields).map(([k, v]) => [name(k), v])) };

@@ -46,6 +46,8 @@ export function checkListRule(
   if (t.type === 'field_changed' || t.type === 'date_passed') fieldIssue(at('trigger', 'field'), t.field);
   rule.conditions.forEach((c, j) => {
     if (!c.field.startsWith('parent.')) fieldIssue(at('conditions', j, 'field'), c.field);
+    if (c.valueField !== undefined && !c.valueField.startsWith('parent.'))
+      fieldIssue(at('conditions', j, 'valueField'), c.valueField);
   });
   rule.actions.forEach((action, j) => {
     if (action.type === 'move_stage')

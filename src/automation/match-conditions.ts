@@ -1,7 +1,7 @@
 import { stageCode } from './catalog.js';
 import type { Entity } from './entity.js';
 import { fieldValue } from './entity.js';
-import type { EnumFields } from './enum-values.js';
+import type { EnumFields, EnumItem } from './enum-values.js';
 import { enumConditionIds } from './enum-values.js';
 import type { Condition } from './rule-schema.js';
 
@@ -43,7 +43,14 @@ function same(a: unknown, b: unknown): boolean {
   return String(a) === String(b);
 }
 
-function compare(a: unknown, b: unknown): number | undefined {
+/** A money field's "1500.50|RUB" is its number (compute-expression.ts reads it so too). */
+function amount(value: unknown): unknown {
+  return typeof value === 'string' && /^-?\d+(\.\d+)?\|[A-Z]{3}$/.test(value) ? value.split('|')[0] : value;
+}
+
+function compare(x: unknown, y: unknown): number | undefined {
+  const a = amount(x);
+  const b = amount(y);
   const na = Number(a);
   const nb = Number(b);
   if (a !== null && a !== '' && Number.isFinite(na) && Number.isFinite(nb)) return na - nb;
@@ -54,20 +61,54 @@ function compare(a: unknown, b: unknown): number | undefined {
   return undefined;
 }
 
+/** A field of the record or, as `parent.<field>`, of its parent deal: its value and list items. */
+function read(
+  entity: Entity,
+  name: string,
+  context: ConditionContext,
+): { value: unknown; items: EnumItem[] | undefined } {
+  const onParent = name.startsWith(PARENT);
+  const field = onParent ? name.slice(PARENT.length) : name;
+  const source = onParent ? context.parent : { entity, enums: context.enums };
+  const value = !source
+    ? undefined
+    : field === STAGE_FIELD
+      ? stageCode(source.entity.stageId)
+      : fieldValue(source.entity, field);
+  return { value, items: source?.enums?.[field] };
+}
+
+/**
+ * `{ field: PAID_AMOUNT, op: '>=', valueField: opportunity }`: two fields of the record compared
+ * (numbers as numbers, dates as times). An empty side never compares: an unpaid deal is not
+ * "paid in full" of an empty amount, and != holds only between two values that differ.
+ */
+function matchesFields(a: unknown, b: unknown, op: Condition['op']): boolean {
+  const one = (v: unknown): unknown => (Array.isArray(v) && v.length === 1 ? v[0] : v);
+  const x = one(a);
+  const y = one(b);
+  const missing = (v: unknown): boolean =>
+    v === undefined || v === null || v === '' || (Array.isArray(v) && v.length === 0);
+  if (missing(x) || missing(y)) return false;
+  if (op === '=') return same(x, y);
+  if (op === '!=') return !same(x, y);
+  const diff = compare(x, y);
+  if (diff === undefined) return false;
+  if (op === '>') return diff > 0;
+  if (op === '>=') return diff >= 0;
+  if (op === '<') return diff < 0;
+  return op === '<=' && diff <= 0;
+}
+
 export function matchesCondition(
   entity: Entity,
   condition: Condition,
   context: ConditionContext = {},
 ): boolean {
-  const onParent = condition.field.startsWith(PARENT);
-  const field = onParent ? condition.field.slice(PARENT.length) : condition.field;
-  const source = onParent ? context.parent : { entity, enums: context.enums };
-  const actual = !source
-    ? undefined
-    : field === STAGE_FIELD
-      ? stageCode(source.entity.stageId)
-      : fieldValue(source.entity, field);
-  const items = source?.enums?.[field];
+  const { value: actual, items } = read(entity, condition.field, context);
+  if (condition.valueField !== undefined) {
+    return matchesFields(actual, read(entity, condition.valueField, context).value, condition.op);
+  }
   const expected = condition.value;
   const given = Array.isArray(expected) ? expected : expected === undefined ? [] : [expected];
   // A list field holds item ids: the names a rule uses become ids (contains/in: "has that item").

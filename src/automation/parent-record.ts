@@ -50,7 +50,8 @@ export function parentRefOf(entity: Entity): EntityRef | undefined {
  * `parent:` recipient.
  */
 export function ruleUsesParent(rule: Rule): boolean {
-  if (rule.conditions.some((c) => c.field.startsWith(PARENT_PREFIX))) return true;
+  if (rule.conditions.some((c) => [c.field, c.valueField ?? ''].some((f) => f.startsWith(PARENT_PREFIX))))
+    return true;
   const recipients = rule.actions.flatMap((a) => recipientsOf(a).map((r) => r.recipient));
   if (recipients.some((r) => r.startsWith(PARENT_RECIPIENT_PREFIX))) return true;
   return /\{\{\s*parent\./.test(JSON.stringify(rule.actions));

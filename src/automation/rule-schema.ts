@@ -96,6 +96,9 @@ export const triggerSchema = z.discriminatedUnion('type', [
 /** The ops a `stage` condition takes: the record is (not) at the stage(s) of these codes. */
 const STAGE_OPS: readonly string[] = ['=', '!=', 'in', 'not_in'];
 
+/** The ops a condition with `valueField` (another field) takes. */
+const FIELD_OPS: readonly string[] = ['=', '!=', '>', '>=', '<', '<='];
+
 export const conditionSchema = z
   .strictObject({
     /**
@@ -109,12 +112,33 @@ export const conditionSchema = z
     value: z
       .union([z.string(), z.number(), z.boolean(), z.array(z.union([z.string(), z.number()]))])
       .optional(),
+    /**
+     * Instead of `value`: another field of the same record (or `parent.<field>`), read when the rule
+     * runs: `{ field: PAID_AMOUNT, op: '>=', valueField: opportunity }` (paid in full).
+     */
+    valueField: z
+      .string()
+      .regex(/^(parent\.)?[A-Za-z][A-Za-z0-9_]*$/, 'not a field name')
+      .optional(),
   })
   .superRefine((c, ctx) => {
+    if (c.valueField !== undefined) {
+      if (c.value !== undefined) {
+        ctx.addIssue({ code: 'custom', path: ['valueField'], message: 'give either value or valueField' });
+      }
+      if (!FIELD_OPS.includes(c.op)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['op'],
+          message: 'compare with a field by =, !=, >, >=, < or <=',
+        });
+      }
+    }
     if (c.field !== 'stage' && c.field !== 'parent.stage') return;
     if (!STAGE_OPS.includes(c.op)) {
       ctx.addIssue({ code: 'custom', path: ['op'], message: 'compare a stage with =, !=, in or not_in' });
     }
+    if (c.valueField !== undefined) return;
     const codes = Array.isArray(c.value) ? c.value : [c.value];
     if (codes.length === 0 || codes.some((v) => typeof v !== 'string' || !key.safeParse(v).success)) {
       ctx.addIssue({ code: 'custom', path: ['value'], message: 'give a stage code or a list of them' });
