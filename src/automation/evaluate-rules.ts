@@ -29,6 +29,7 @@ import { planSetRelated } from './actions/set-related.js';
 import { conditionContextOf, parentOf, parentVars } from './parent-record.js';
 import { enumWriteFields, listFieldVars } from './enum-values.js';
 import { planItemAction, planMoveToDirection } from './actions/plan-item-actions.js';
+import { planUpdateChildren } from './actions/update-children.js';
 import type { OrgChart } from './org-chart.js';
 import { headOfDepartment, headsOf, userName } from './org-chart.js';
 import { taskEventVars } from './task-completion.js';
@@ -462,6 +463,12 @@ export function planFiring(
           fields: { stageId: target.id },
           summary: `move to «${target.name}» (${target.id})`,
         });
+        break;
+      }
+      case 'update_children': {
+        const planned = planUpdateChildren(action, entity, ctx.catalog, render);
+        if (typeof planned === 'string') skip(index, planned);
+        else actions.push({ ...base(index), ...planned });
         break;
       }
       case 'set_related':

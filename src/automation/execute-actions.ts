@@ -26,6 +26,7 @@ import { completeTasks } from './actions/complete-task.js';
 import { copyDocuments } from './actions/copy-documents.js';
 import { addItem } from './actions/create-item.js';
 import { copyItem } from './actions/copy-item.js';
+import { updateChildren } from './actions/update-children.js';
 import { refKey } from './entity.js';
 import { updateLinked } from './linked-records.js';
 import { updateListElement } from './actions/update-element.js';
@@ -139,6 +140,8 @@ async function perform(
     }
     case 'update_linked':
       return { updated: await updateLinked(client, action.entity, action.to, action.fields) };
+    case 'update_children':
+      return updateChildren(client, action);
     case 'complete_task':
       return completeTasks(client, deps.tasks, action, () => deps.clock.now());
     case 'copy_documents':

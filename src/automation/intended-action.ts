@@ -50,6 +50,17 @@ export type IntendedAction = ActionBase &
     | { kind: 'create_item'; entityTypeId: number; fields: Record<string, unknown> }
     /** crm.item.add of a copy of the record into another direction (actions/copy-item.ts). */
     | { kind: 'copy_item'; categoryId: number; stageId: string }
+    /**
+     * crm.item.update of the record's items of a smart process (`parentField` = the record) in the
+     * open stages, whose values differ (actions/update-children.ts).
+     */
+    | {
+        kind: 'update_children';
+        entityTypeId: number;
+        parentField: string;
+        openStageIds: string[];
+        fields: Record<string, unknown>;
+      }
     /** Nothing can be done (no head, no responsible...): recorded once so it is reported once. */
     | { kind: 'skip'; reason: string }
   );

@@ -290,6 +290,20 @@ export const actionSchema = z.discriminatedUnion('type', [
    */
   z.strictObject({ type: z.literal('copy_item'), direction: key, stage: key.optional() }),
   /**
+   * crm.item.update of the record's items of a smart process (parentId<record type> = its id; only
+   * those in `directions`, when given; only items in open stages) whose values differ: fields by the
+   * smart process's codes, list values by XML_ID or label, strings may be templates rendered on the
+   * record. Re-running is harmless (actions/update-children.ts).
+   */
+  z.strictObject({
+    type: z.literal('update_children'),
+    smartProcess: key,
+    directions: z.array(key).min(1).optional(),
+    fields: z
+      .record(fieldName, fieldValueSchema)
+      .refine((f) => Object.keys(f).length > 0, 'name at least one field'),
+  }),
+  /**
    * «Уведомить руководство»: notify the head of the responsible's department; `levels: 2` also the
    * head above.
    */

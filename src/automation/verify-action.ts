@@ -10,6 +10,7 @@
  *   create_item, copy_item   crm.item.list of the item whose xmlId is the marker (create-item.ts)
  *   notify   not readable over REST; but a notification with the same TAG replaces the older one
  *            (chats/notifications/im-notify-system-add.md), so sending it again cannot double it
+ *   update_children  crm.item.list of the record's items: every open one holds the values
  *   complete_task  tasks.task.list of the named tasks: none still open (actions/complete-task.ts)
  */
 import type { B24Client } from '../rest/client.js';
@@ -17,6 +18,7 @@ import type { KeyedTaskStore } from '../state/keyed-task-store.js';
 import { findCompleted } from './actions/complete-task.js';
 import { findCopiedDocuments } from './actions/copy-documents.js';
 import { findItemByMarker } from './actions/create-item.js';
+import { childrenHold } from './actions/update-children.js';
 import { listElementHolds } from './actions/update-element.js';
 import { isListEntityType } from './list-records.js';
 import type { IntendedAction } from './intended-action.js';
@@ -112,6 +114,8 @@ export async function findOnPortal(
       return (await linkedHold(client, action.entity, action.to, action.fields))
         ? { itemId: action.entity.id }
         : undefined;
+    case 'update_children':
+      return (await childrenHold(client, action)) ? { itemId: action.entity.id } : undefined;
     case 'complete_task':
       // Only the state database knows which tasks bear the name: without it nothing can be said.
       return state ? findCompleted(client, state.tasks, action, state.now) : undefined;

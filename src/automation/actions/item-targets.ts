@@ -19,7 +19,8 @@ export interface TargetProblem {
 export function namedSmartProcesses(rule: Rule): string[] {
   const keys: string[] = [];
   if (rule.trigger.type === 'children_finished') keys.push(rule.trigger.smartProcess);
-  for (const a of rule.actions) if (a.type === 'create_item') keys.push(a.smartProcess);
+  for (const a of rule.actions)
+    if (a.type === 'create_item' || a.type === 'update_children') keys.push(a.smartProcess);
   return keys;
 }
 
@@ -90,6 +91,22 @@ export function checkItemTargets(
           message: `unknown smart process "${a.smartProcess}"`,
         });
       } else direction(list, a.direction, a.stage, ['actions', i], `smart process "${a.smartProcess}"`);
+    } else if (a.type === 'update_children') {
+      const list = directionsOf(a.smartProcess);
+      if (!list) {
+        out.push({
+          path: ['actions', i, 'smartProcess'],
+          message: `unknown smart process "${a.smartProcess}"`,
+        });
+      }
+      a.directions?.forEach((key, j) => {
+        if (list && !list.some((d) => d.key === key)) {
+          out.push({
+            path: ['actions', i, 'directions', j],
+            message: `no direction "${key}" in smart process "${a.smartProcess}"; known: ${list.map((d) => d.key).join(', ')}`,
+          });
+        }
+      });
     }
   });
   return out;
