@@ -149,8 +149,13 @@ describe('business process 1: transfer to production', () => {
     expect(done(await jobs.sync())).toEqual([]);
     expect((await lab.task(`D_${id}`, 'Указать даты')).status).toBe('2');
     await lab.as('manager', 'crm.deal.update', { id, fields: { UF_CRM_PROJECT_END: '2026-12-20' } });
-    expect(done(await jobs.sync())).toEqual(['sales-project-dates-end complete_task done']);
+    expect(done(await jobs.sync())).toEqual([
+      'sales-project-dates-end complete_task done',
+      'sales-project-deadline update_children done',
+    ]);
     expect((await lab.task(`D_${id}`, 'Указать даты')).status).toBe('5');
+    // The end date is the lab project's «Срок сдачи» (lab-project-overdue watches it).
+    expect(String((await lab.items(id))[0]![lab.lab.field('DEADLINE')]).slice(0, 10)).toBe('2026-12-20');
 
     expect(done(await jobs.sync())).toEqual([]);
     expect(await lab.items(id)).toHaveLength(1);
@@ -241,6 +246,7 @@ describe('business process 1: transfer to production', () => {
     expect(dates.sort()).toEqual([
       'procurement-project-dates-end complete_task done',
       'procurement-project-dates-start complete_task done',
+      'procurement-project-deadline update_children done',
     ]);
     expect((await lab.task(`D_${procurement}`, 'Указать даты')).status).toBe('5');
     await jobs.sync();

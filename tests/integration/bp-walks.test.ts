@@ -202,6 +202,7 @@ describe('end-to-end walks of a deal through the business processes', () => {
     expect((await settle()).sort()).toEqual([
       'sales-project-dates-end complete_task done',
       'sales-project-dates-start complete_task done',
+      'sales-project-deadline update_children done',
     ]);
     expect((await lab.task(`D_${deal}`, 'Указать даты ведения проекта')).status).toBe('5');
 
@@ -429,7 +430,11 @@ describe('end-to-end walks of a deal through the business processes', () => {
       id: deal,
       fields: { UF_CRM_PROJECT_END: '2027-03-01', UF_CRM_PROJECT_START: '2027-02-01' },
     });
-    expect((await settle()).length).toBe(2);
+    expect((await settle()).sort()).toEqual([
+      'subcontracts-project-dates-end complete_task done',
+      'subcontracts-project-dates-start complete_task done',
+      'subcontracts-project-deadline update_children done',
+    ]);
     expect((await lab.task(`D_${deal}`, 'Указать даты')).status).toBe('5');
 
     const item = await laboratoryPrepares(deal);
