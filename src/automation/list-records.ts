@@ -154,7 +154,7 @@ export function listDateInput(value: unknown, sample: string): unknown {
 }
 
 /** `{'88': 'D_42'}` -> ['D_42']; a bare value (some portals print single values so) -> [value]. */
-function valuesOf(raw: unknown): string[] {
+export function valuesOf(raw: unknown): string[] {
   if (raw === undefined || raw === null || raw === '' || raw === false) return [];
   if (typeof raw === 'object')
     return Object.values(raw as Row)

@@ -27,6 +27,19 @@ export function looseEqual(a: unknown, b: unknown): boolean {
   return deepEqual(a, b);
 }
 
+/** The settings the config states that the portal holds otherwise (loosely: `2` = `"2"`). */
+export function settingsChanges(
+  wanted: Record<string, unknown> | undefined,
+  found: Record<string, unknown>,
+): Change[] {
+  const changes: Change[] = [];
+  for (const [key, value] of Object.entries(wanted ?? {})) {
+    if (!looseEqual(found[key], value))
+      changes.push({ field: `settings.${key}`, from: found[key], to: value, drift: false });
+  }
+  return changes;
+}
+
 /** The list as config states it, for the applied state and for pull. */
 function desiredList(field: FieldConfig): Record<string, unknown>[] | undefined {
   return field.list?.map((v) => defined({ key: v.key, value: v.value, sort: v.sort, default: v.default }));
@@ -163,10 +176,7 @@ export function planFields(
       { label: field.label, mandatory: field.mandatory, sort: field.sort },
       { label: found.label, mandatory: found.mandatory, sort: found.sort },
     );
-    for (const [key, value] of Object.entries(field.settings ?? {})) {
-      if (!looseEqual(found.settings[key], value))
-        changes.push({ field: `settings.${key}`, from: found.settings[key], to: value, drift: false });
-    }
+    changes.push(...settingsChanges(field.settings, found.settings));
     const list = field.type === 'enumeration' ? planList(field, found.list) : undefined;
     if (list) changes.push(...list.changes);
     const op: OperationDraft = {

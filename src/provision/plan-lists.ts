@@ -11,6 +11,7 @@ import { LIST_FIELD_TYPES, listFieldTypeName } from '../config/sections/lists.js
 import { sameName } from '../config/sections/common.js';
 import { defined, diffFields } from './plan-builder.js';
 import type { OperationDraft, PlanBuilder } from './plan-builder.js';
+import { settingsChanges } from './plan-fields.js';
 import type { Change } from './plan.js';
 import type { SnapshotList, SnapshotListField } from './snapshot.js';
 
@@ -152,10 +153,7 @@ function planListFields(list: ListConfig, actual: SnapshotList | undefined, b: P
       { label: field.label, required: field.required, sort: field.sort },
       { label: found.label, required: found.required, sort: found.sort },
     );
-    for (const [key, value] of Object.entries(field.settings ?? {})) {
-      if (found.settings[key] !== value)
-        changes.push({ field: `settings.${key}`, from: found.settings[key], to: value, drift: false });
-    }
+    changes.push(...settingsChanges(field.settings, found.settings));
     const values = field.type === 'list' ? planListValues(field, found.values) : undefined;
     if (values) changes.push(...values.changes);
     const op: OperationDraft = {

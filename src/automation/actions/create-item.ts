@@ -12,13 +12,13 @@
  * that would be made again. The xmlId is not shown on the item's card and nothing else here writes it.
  */
 import type { B24Client } from '../../rest/client.js';
-import type { Catalog, TargetInfo } from '../catalog.js';
-import type { Entity } from '../entity.js';
+import type { TargetInfo } from '../catalog.js';
 import { fieldValue } from '../entity.js';
 import type { EnumFields } from '../enum-values.js';
 import { enumWriteFields, sameEnumItem } from '../enum-values.js';
 import type { IntendedAction } from '../intended-action.js';
 import type { Action } from '../rule-schema.js';
+import type { ItemPlanContext } from './plan-item-actions.js';
 
 export type CreateItemRule = Extract<Action, { type: 'create_item' }>;
 export type ItemAction = Extract<IntendedAction, { kind: 'create_item' | 'copy_item' }>;
@@ -27,17 +27,8 @@ export type ItemPlan =
   | { ok: true; entityTypeId: number; fields: Record<string, unknown>; summary: string }
   | { ok: false; reason: string };
 
-export interface CreateItemInput {
+export interface CreateItemInput extends ItemPlanContext {
   action: CreateItemRule;
-  entity: Entity;
-  catalog: Catalog;
-  /** The record's own field codes -> names and list items (the rule's). */
-  aliases: Record<string, string>;
-  enums: EnumFields | undefined;
-  marker: string;
-  render: (template: string) => string;
-  /** The item's responsible (the action's recipient), undefined when nobody resolves. */
-  responsible: number | undefined;
 }
 
 /** The direction and stage of a smart process by keys: the stage named, else the direction's first. */

@@ -15,13 +15,16 @@ type Planned<K extends IntendedAction['kind']> = Omit<
   'key' | 'marker' | 'ruleId' | 'entity' | 'occurrence'
 >;
 
+/** What planning an item action needs of the firing (planFiring in evaluate-rules.ts). */
 export interface ItemPlanContext {
   entity: Entity;
   catalog: Catalog;
+  /** The record's own field codes -> names and list items (the rule's). */
   aliases: Record<string, string>;
   enums: EnumFields | undefined;
   marker: string;
   render: (template: string) => string;
+  /** The item's responsible (the action's recipient), undefined when nobody resolves. */
   responsible: number | undefined;
 }
 

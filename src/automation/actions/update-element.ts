@@ -12,39 +12,20 @@
 import type { B24Client } from '../../rest/client.js';
 import { B24Error } from '../../rest/errors.js';
 import type { EntityRef } from '../entity.js';
-import { iblockIdOf, listDateInput, LISTS_TYPE } from '../list-records.js';
+import type { ListProperty } from '../list-records.js';
+import { iblockIdOf, listDateInput, listPropertiesOf, LISTS_TYPE, valuesOf } from '../list-records.js';
 
 type Row = Record<string, unknown>;
 
-interface Property {
-  fieldId: string;
-  code: string;
-  type: string;
-  multiple: boolean;
-}
+/** What a write needs of a property (list-records.ts reads them). */
+type Property = Pick<ListProperty, 'fieldId' | 'code' | 'type' | 'multiple'>;
 
 const text = (v: unknown): string => (v === null || v === undefined ? '' : String(v));
 
-function valuesOf(raw: unknown): string[] {
-  if (raw === undefined || raw === null || raw === '' || raw === false) return [];
-  if (typeof raw === 'object')
-    return Object.values(raw as Row)
-      .map(text)
-      .filter((v) => v !== '');
-  return [text(raw)];
-}
-
 async function read(client: B24Client, ref: EntityRef): Promise<{ properties: Property[]; element: Row }> {
   const address = { IBLOCK_TYPE_ID: LISTS_TYPE, IBLOCK_ID: iblockIdOf(ref.entityTypeId) };
-  const fields = await client.call<Row | unknown[]>('lists.field.get', address);
-  const properties = (Array.isArray(fields) ? [] : (Object.values(fields) as Row[]))
-    .filter((f) => text(f.FIELD_ID).startsWith('PROPERTY_'))
-    .map((f) => ({
-      fieldId: text(f.FIELD_ID),
-      code: text(f.CODE).toUpperCase(),
-      type: text(f.TYPE),
-      multiple: f.MULTIPLE === 'Y',
-    }));
+  const fields = await client.call<Row>('lists.field.get', address);
+  const properties = listPropertiesOf(fields, undefined);
   const rows = await client.call<Row[]>('lists.element.get', { ...address, ELEMENT_ID: ref.id });
   const element = Array.isArray(rows) ? rows[0] : undefined;
   if (!element) throw refused('ERROR_ELEMENT_NOT_FOUND', `list element ${ref.id} no longer exists`);
