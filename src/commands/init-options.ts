@@ -41,6 +41,7 @@ export function initOptions(deps: CliDeps): Option[] {
     o('--config-from <source>', 'shipped, portal or keep', 'B24LAB_INIT_CONFIG_FROM', 'shipped'),
     o('--dir <dir>', 'the project directory', 'B24LAB_INIT_DIR', '.'),
     o('--yes', 'replace an existing .env and config/ without asking', 'B24LAB_YES'),
+    o('--json', 'print the result as JSON (flags mode)', 'B24LAB_INIT_JSON'),
   ];
 }
 
@@ -52,6 +53,7 @@ export type InitFlags = Partial<Omit<OAuthInput, 'endpoint' | 'server'>> & {
   configFrom: string;
   dir: string;
   yes?: boolean;
+  json?: boolean;
 };
 
 export interface InitRequest {

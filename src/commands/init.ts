@@ -40,7 +40,9 @@ export function initCommand(deps: CliDeps): Command {
     const client = req.connect(connection);
     try {
       const settings = { connection, rateLimit, configFrom, dir, overwrite: req.yes, stateDir };
-      deps.output.out(renderInitResult(await initProject(client, settings)));
+      const result = await initProject(client, settings);
+      // The result names the portal by its host: no token, no secret (init-cli.test.ts checks).
+      deps.output.out(flags.json === true ? JSON.stringify(result, null, 2) : renderInitResult(result));
     } finally {
       client.close();
     }

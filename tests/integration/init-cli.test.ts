@@ -74,6 +74,26 @@ describe('b24lab init (flags)', () => {
     expect(run.stdout).not.toContain(secret);
   });
 
+  it('--json prints what was written, the portal by its host, no token', async () => {
+    const dir = fresh();
+    const run = await runCli([
+      'init',
+      '--portal',
+      portal.webhookUrl,
+      '--rate-limit',
+      'off',
+      '--dir',
+      dir,
+      '--json',
+    ]);
+    expect(run.code).toBe(0);
+    const result = JSON.parse(run.stdout) as { kind: string; portal: string; written: string[] };
+    expect(result.kind).toBe('webhook');
+    expect(result.written.some((f) => f.endsWith('.env'))).toBe(true);
+    const secret = portal.webhookUrl.split('/').filter(Boolean).pop() ?? '';
+    expect(run.stdout).not.toContain(secret);
+  });
+
   it('pulls the config from the portal', async () => {
     const dir = fresh();
     const run = await runCli([
